@@ -1,0 +1,29 @@
+using System.Text.Json;
+
+namespace AlignLab.Dsl.Results;
+
+/// <summary>
+/// What a run was: its identity, seed, configuration, software versions and git commit. Stored as <c>run.json</c> in
+/// the run folder, the source of truth for the run (the store's index is a cache of it).
+/// </summary>
+/// <param name="Id">The run id, also its folder name (<c>yyyyMMdd-HHmmss-name-xxxx</c>, sorts by start time).</param>
+/// <param name="Name">The experiment name given when the run started.</param>
+/// <param name="Seed">The random seed of the run.</param>
+/// <param name="Status">Running, Completed or Failed.</param>
+/// <param name="StartedUtc">When the run started (UTC).</param>
+/// <param name="EndedUtc">When it completed or failed (UTC); null while running.</param>
+/// <param name="Error">The failure message of a failed run; null otherwise.</param>
+/// <param name="Versions">AlignLab, .NET, TorchSharp and OS versions.</param>
+/// <param name="GitCommit">HEAD commit of the repository the run was started from; null outside a repository.</param>
+/// <param name="Config">The run's whole configuration as JSON (<c>null</c> JSON when none was given).</param>
+public sealed record RunManifest(
+    string Id,
+    string Name,
+    long Seed,
+    RunStatus Status,
+    DateTimeOffset StartedUtc,
+    DateTimeOffset? EndedUtc,
+    string? Error,
+    RunVersions Versions,
+    string? GitCommit,
+    JsonElement Config);

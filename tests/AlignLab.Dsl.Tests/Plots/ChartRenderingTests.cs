@@ -1,0 +1,52 @@
+using System.Text.RegularExpressions;
+using AlignLab.Dsl.Plots;
+
+namespace AlignLab.Dsl.Tests.Plots;
+
+/// <summary>
+/// Opens saved charts in headless Chromium (Debian package <c>chromium</c>; the tests fail, not skip, without it) and
+/// checks that plotly.js drew them offline: an SVG plot with one drawn trace and one legend entry per trace.
+/// </summary>
+public sealed class ChartRenderingTests : IDisposable
+{
+    private readonly DirectoryInfo folder = Directory.CreateTempSubdirectory("alignlab-render-");
+
+    public void Dispose() => folder.Delete(recursive: true);
+
+    public static TheoryData<string> ChartKinds => ["frontier", "training", "overoptimisation"];
+
+    [Theory]
+    [MemberData(nameof(ChartKinds))]
+    public void SavedChart_RendersOffline_WithOneSvgTracePerTrace(string kind)
+    {
+        var chart = Build(kind);
+        var path = chart.Save(Path.Combine(folder.FullName, kind + ".html"));
+
+        var dom = HeadlessChromium.DumpDom(path);
+
+        Assert.Contains("class=\"main-svg\"", dom);
+        Assert.Equal(chart.TraceCount, Regex.Matches(dom, "class=\"trace scatter").Count);
+        Assert.Equal(chart.TraceCount, Regex.Matches(dom, "class=\"legendtext\"").Count);
+        Assert.Contains(chart.Title, dom);
+    }
+
+    [Fact]
+    public void FrontierChart_DrawsErrorBarsForEveryPoint()
+    {
+        var path = ChartSamples.Frontier().Save(Path.Combine(folder.FullName, "frontier.html"));
+
+        var dom = HeadlessChromium.DumpDom(path);
+
+        // The sample has 3 result points; curves have no error bars. Each point's bars are one <g class="errorbar">.
+        Assert.Equal(3, Regex.Matches(dom, "class=\"errorbar\"").Count);
+        Assert.Contains(FrontierChart.KlAxisTitle, dom);
+    }
+
+    private static PlotlyChart Build(string kind) => kind switch
+    {
+        "frontier" => ChartSamples.Frontier(),
+        "training" => ChartSamples.Training(),
+        "overoptimisation" => ChartSamples.Overoptimisation(),
+        _ => throw new ArgumentException($"unknown chart kind {kind}", nameof(kind)),
+    };
+}
