@@ -1,0 +1,61 @@
+using AlignLab.Engine.Models;
+using AlignLab.Engine.Rewards;
+using AlignLab.Engine.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace AlignLab.Engine.Methods;
+
+/// <summary>
+/// RLHF (THEORY.md §3): maximise E_{y~π_θ}[r(y)] − β·KL(π_θ‖p) by RLOO (see <see cref="Rloo"/>) on k policy samples per
+/// prompt with return r(y) − β·(log π_θ(y) − log p(y)). Its optimum is the tilt π ∝ p·exp(r/β).
+/// </summary>
+public sealed class RlhfMethod : IAlignmentMethod
+{
+    private readonly ISequencePolicy policy;
+    private readonly ISequencePolicy reference;
+    private readonly Tensor prompts;
+    private readonly IRewardFunction reward;
+    private readonly RlhfConfig config;
+
+    /// <summary>Trains <paramref name="policy"/> against the reward, regularised towards <paramref name="reference"/>.</summary>
+    public RlhfMethod(ISequencePolicy policy, ISequencePolicy reference, Tensor prompts, IRewardFunction reward, RlhfConfig config)
+    {
+        this.policy = policy ?? throw new ArgumentNullException(nameof(policy));
+        this.reference = reference ?? throw new ArgumentNullException(nameof(reference));
+        this.prompts = prompts ?? throw new ArgumentNullException(nameof(prompts));
+        this.reward = reward ?? throw new ArgumentNullException(nameof(reward));
+        this.config = (config ?? throw new ArgumentNullException(nameof(config))).Validate();
+    }
+
+    /// <inheritdoc />
+    public string Name => "rlhf";
+
+    /// <inheritdoc />
+    public nn.Module Module => policy.Module;
+
+    /// <inheritdoc />
+    public IReadOnlyDictionary<string, Tensor> State => new Dictionary<string, Tensor>();
+
+    /// <inheritdoc />
+    public MethodOutput Step(torch.Generator generator)
+    {
+        var k = config.SamplesPerPrompt;
+        var (_, batchPrompts) = PromptDraw.Next(prompts, config.BatchSize, generator);
+        using var samples = policy.Sample(batchPrompts, k, config.Sampling, generator);
+        var logProbs = policy.SequenceLogProbs(samples.Prompts, samples.Responses);
+        Tensor rewards, logRatio;
+        using (no_grad())
+        {
+            rewards = reward.Score(samples.Prompts, samples.Responses).to(ScalarType.Float64);
+            logRatio = logProbs.detach().to(ScalarType.Float64) - reference.SequenceLogProbs(samples.Prompts, samples.Responses).to(ScalarType.Float64);
+        }
+        var returns = rewards - config.Beta * logRatio;
+        var loss = Rloo.Loss(logProbs, returns.to(logProbs.dtype), k);
+        return new MethodOutput(loss, new Dictionary<string, Tensor>
+        {
+            ["reward"] = rewards.mean(),
+            ["kl"] = logRatio.mean(),
+        });
+    }
+}

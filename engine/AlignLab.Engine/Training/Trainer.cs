@@ -1,0 +1,234 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using AlignLab.Engine.Checkpoints;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace AlignLab.Engine.Training;
+
+/// <summary>
+/// The one training loop shared by every method (issue 5 item 1): AdamW with warm-up and a schedule, global-norm
+/// gradient clipping, gradient accumulation, evaluation and checkpoints every k steps, resume, a JSONL metrics stream,
+/// a progress callback, and an early stop on a non-finite loss. All batches are drawn from one generator seeded with
+/// <see cref="TrainerConfig.Seed"/>, whose state is checkpointed, so a resumed run continues bit-identically on CPU.
+/// The loop never reads a tensor back to the host except at logging, evaluation and checkpoint steps.
+/// </summary>
+public sealed class Trainer
+{
+    /// <summary>Name of the checkpoint file inside <see cref="TrainerConfig.CheckpointDirectory"/>.</summary>
+    public const string CheckpointFileName = "checkpoint.safetensors";
+
+    /// <summary>Creates a trainer with a validated configuration.</summary>
+    public Trainer(TrainerConfig config)
+    {
+        Config = (config ?? throw new ArgumentNullException(nameof(config))).Validate();
+    }
+
+    /// <summary>The configuration.</summary>
+    public TrainerConfig Config { get; }
+
+    /// <summary>Path of the checkpoint file, or null when checkpoints are off.</summary>
+    public string? CheckpointPath => Config.CheckpointDirectory is null ? null : Path.Combine(Config.CheckpointDirectory, CheckpointFileName);
+
+    /// <summary>
+    /// Trains <paramref name="method"/> for <see cref="TrainerConfig.Steps"/> steps (continuing from the checkpoint when
+    /// <see cref="TrainerConfig.Resume"/> is set and one exists). <paramref name="progress"/> is called every
+    /// <see cref="TrainerConfig.LogEvery"/> steps; <paramref name="evaluate"/> (given the step) every
+    /// <see cref="TrainerConfig.EvalEvery"/> steps, without gradients, and its values are logged as "eval.NAME".
+    /// Throws <see cref="NonFiniteLossException"/> naming the first step whose loss is NaN or infinite.
+    /// </summary>
+    public TrainingResult Run(IAlignmentMethod method, Action<TrainingProgress>? progress = null, Func<int, IReadOnlyDictionary<string, double>>? evaluate = null)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        var parameters = method.Module.parameters().Where(p => p.requires_grad).ToList();
+        if (parameters.Count == 0) throw new ArgumentException($"Method '{method.Name}' has no trainable parameters.", nameof(method));
+        var device = parameters[0].device;
+        using var generator = new Generator((ulong)Config.Seed, device);
+        using var optimizer = new AdamW(parameters, Config);
+        using var firstNonFinite = zeros(1, ScalarType.Int64, device);
+
+        var startStep = 0;
+        if (Config.Resume && CheckpointPath is not null && File.Exists(CheckpointPath))
+            startStep = LoadCheckpoint(CheckpointPath, method, optimizer, generator);
+        PrepareMetricsFile(startStep);
+
+        var previousTf32 = false;
+        var useTf32 = Config.MixedPrecision && device.type == DeviceType.CUDA;
+        if (useTf32)
+        {
+            previousTf32 = backends.cuda.matmul.allow_tf32;
+            backends.cuda.matmul.allow_tf32 = true;
+        }
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            var lastCheckpoint = startStep;
+            var last = new TrainingProgress(startStep, Config.Steps, double.NaN, new Dictionary<string, double>(), TimeSpan.Zero);
+            for (var step = startStep + 1; step <= Config.Steps; step++)
+            {
+                using var scope = NewDisposeScope();
+                var learningRate = Config.LearningRateAt(step);
+                var (loss, metrics) = AccumulateGradients(method, parameters, generator);
+                var gradNorm = ClipGradients(parameters);
+                firstNonFinite.copy_(where(firstNonFinite.eq(0) & loss.isfinite().logical_not(), full(1, step, ScalarType.Int64, device), firstNonFinite));
+                optimizer.Step(learningRate);
+
+                var isEval = evaluate is not null && Config.EvalEvery > 0 && step % Config.EvalEvery == 0;
+                var isCheckpoint = CheckpointPath is not null && (Config.CheckpointEvery > 0 && step % Config.CheckpointEvery == 0 || step == Config.Steps);
+                var isLog = step % Config.LogEvery == 0 || step == Config.Steps || isEval;
+                if (!(isLog || isCheckpoint)) continue;
+
+                var bad = (int)firstNonFinite.cpu().item<long>();
+                if (bad > 0) throw new NonFiniteLossException(method.Name, bad, lastCheckpoint);
+                if (isLog)
+                {
+                    var values = ReadScalars(loss, metrics, gradNorm);
+                    values["lr"] = learningRate;
+                    if (isEval)
+                    {
+                        using var noGrad = no_grad();
+                        foreach (var (name, value) in evaluate!(step)) values["eval." + name] = value;
+                    }
+                    var lossValue = values["loss"];
+                    values.Remove("loss");
+                    last = new TrainingProgress(step, Config.Steps, lossValue, values, clock.Elapsed);
+                    AppendMetrics(last);
+                    progress?.Invoke(last);
+                }
+                if (isCheckpoint)
+                {
+                    SaveCheckpoint(CheckpointPath!, step, method, optimizer, generator);
+                    lastCheckpoint = step;
+                }
+            }
+            return new TrainingResult(Config.Steps, startStep, last);
+        }
+        finally
+        {
+            if (useTf32) backends.cuda.matmul.allow_tf32 = previousTf32;
+        }
+    }
+
+    private (Tensor Loss, Dictionary<string, Tensor> Metrics) AccumulateGradients(IAlignmentMethod method, List<Parameter> parameters, Generator generator)
+    {
+        foreach (var p in parameters) p.grad?.zero_();
+        var accumulation = Config.GradientAccumulation;
+        Tensor? lossSum = null;
+        var metricSums = new Dictionary<string, Tensor>();
+        for (var micro = 0; micro < accumulation; micro++)
+        {
+            var output = method.Step(generator);
+            (output.Loss / accumulation).backward();
+            var detached = output.Loss.detach() / accumulation;
+            lossSum = lossSum is null ? detached : lossSum + detached;
+            foreach (var (name, value) in output.Metrics)
+            {
+                var scaled = value.detach().to(ScalarType.Float64) / accumulation;
+                metricSums[name] = metricSums.TryGetValue(name, out var sum) ? sum + scaled : scaled;
+            }
+        }
+        return (lossSum!, metricSums);
+    }
+
+    /// <summary>Scales all gradients so their global L2 norm is at most the clip (on the device); returns the norm before.</summary>
+    private Tensor ClipGradients(List<Parameter> parameters)
+    {
+        using var noGrad = no_grad();
+        var grads = parameters.Where(p => p.grad is not null).Select(p => p.grad!).ToList();
+        if (grads.Count == 0) return zeros(1, ScalarType.Float64, parameters[0].device);
+        var norm = stack(grads.Select(g => g.norm().to(ScalarType.Float64))).norm();
+        if (Config.GradientClip > 0)
+        {
+            var coefficient = (Config.GradientClip / (norm + 1e-6)).clamp_max(1.0);
+            foreach (var g in grads) g.mul_(coefficient.to(g.dtype));
+        }
+        return norm;
+    }
+
+    private static Dictionary<string, double> ReadScalars(Tensor loss, Dictionary<string, Tensor> metrics, Tensor gradNorm)
+    {
+        var names = new List<string> { "loss", "grad_norm" };
+        var tensors = new List<Tensor> { loss.to(ScalarType.Float64).reshape(1), gradNorm.to(ScalarType.Float64).reshape(1) };
+        foreach (var (name, value) in metrics)
+        {
+            names.Add(name);
+            tensors.Add(value.reshape(1));
+        }
+        // One host transfer for all scalars.
+        var host = cat(tensors, 0).cpu().data<double>().ToArray();
+        return names.Select((n, i) => (n, host[i])).ToDictionary(e => e.n, e => e.Item2);
+    }
+
+    private void PrepareMetricsFile(int resumedStep)
+    {
+        if (Config.MetricsPath is null) return;
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(Config.MetricsPath))!);
+        if (resumedStep == 0 || !File.Exists(Config.MetricsPath))
+        {
+            File.WriteAllText(Config.MetricsPath, "");
+            return;
+        }
+        // Lines written after the checkpoint by a killed run are dropped: the resumed run writes them again.
+        var kept = File.ReadLines(Config.MetricsPath)
+            .Where(line => line.Length > 0 && JsonDocument.Parse(line).RootElement.GetProperty("step").GetInt32() <= resumedStep)
+            .ToList();
+        File.WriteAllLines(Config.MetricsPath, kept);
+    }
+
+    private void AppendMetrics(TrainingProgress record)
+    {
+        if (Config.MetricsPath is null) return;
+        var line = new Dictionary<string, object> { ["step"] = record.Step, ["loss"] = record.Loss, ["elapsed_s"] = record.Elapsed.TotalSeconds };
+        foreach (var (name, value) in record.Metrics) line[name] = value;
+        File.AppendAllText(Config.MetricsPath, JsonSerializer.Serialize(line, JsonOptions) + "\n");
+    }
+
+    private static readonly JsonSerializerOptions JsonOptions = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    private void SaveCheckpoint(string path, int step, IAlignmentMethod method, AdamW optimizer, Generator generator)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var tensors = new Dictionary<string, Tensor>();
+        foreach (var (name, value) in method.Module.state_dict()) tensors["module." + name] = value;
+        foreach (var (name, value) in optimizer.State) tensors["adamw." + name] = value;
+        foreach (var (name, value) in method.State) tensors["method." + name] = value;
+        using var rng = generator.get_state();
+        tensors["rng"] = rng;
+        var metadata = new Dictionary<string, string>
+        {
+            ["step"] = step.ToString(CultureInfo.InvariantCulture),
+            ["adamw.step"] = optimizer.StepCount.ToString(CultureInfo.InvariantCulture),
+            ["method"] = method.Name,
+            ["trainer_config"] = JsonSerializer.Serialize(Config),
+        };
+        SafeTensors.Write(path, tensors, metadata);
+    }
+
+    private static int LoadCheckpoint(string path, IAlignmentMethod method, AdamW optimizer, Generator generator)
+    {
+        using var file = SafeTensors.Read(path);
+        if (!file.Metadata.TryGetValue("method", out var storedMethod) || storedMethod != method.Name)
+            throw new InvalidDataException($"Checkpoint '{path}' belongs to method '{storedMethod}', not '{method.Name}'.");
+        using (no_grad())
+        {
+            CopyInto(path, "module.", method.Module.state_dict(), file.Tensors);
+            CopyInto(path, "adamw.", optimizer.State, file.Tensors);
+            CopyInto(path, "method.", method.State, file.Tensors);
+        }
+        generator.set_state(file.Tensors["rng"]);
+        optimizer.StepCount = int.Parse(file.Metadata["adamw.step"], CultureInfo.InvariantCulture);
+        return int.Parse(file.Metadata["step"], CultureInfo.InvariantCulture);
+    }
+
+    private static void CopyInto(string path, string prefix, IEnumerable<KeyValuePair<string, Tensor>> targets, IReadOnlyDictionary<string, Tensor> stored)
+    {
+        foreach (var (name, target) in targets)
+        {
+            if (!stored.TryGetValue(prefix + name, out var value) || !value.shape.SequenceEqual(target.shape))
+                throw new InvalidDataException($"Checkpoint '{path}' has no tensor '{prefix + name}' of shape [{string.Join(", ", target.shape)}].");
+            target.copy_(value);
+        }
+    }
+}

@@ -1,0 +1,73 @@
+namespace AlignLab.Theory.Objectives;
+
+/// <summary>
+/// DPO in expectation over pairs drawn i.i.d. from the base and labelled by Bradley–Terry on the reward
+/// (P(i ≻ j) = σ(r(i) − r(j))): L(θ) = Σ_{i,j} w_ij · softplus(−β d_ij) with w_ij = P(chosen = i, rejected = j) =
+/// 2 p(i) p(j) σ(r(i) − r(j)) (either draw order), where
+/// d_ij = log π_θ(i)/p(i) − log π_θ(j)/p(j) and −log σ(x) = softplus(−x). Gradient:
+/// ∇_k L = −β Σ_{ij} w_ij σ(−β d_ij) (δ_ik − δ_jk). Its minimiser is the RLHF tilt π ∝ p·exp(r/β) (THEORY.md §3).
+/// </summary>
+public sealed class DpoObjective : ITabularObjective
+{
+    private readonly double[,] weight;
+    private readonly double[] logBase;
+
+    /// <summary>The objective for inverse temperature β &gt; 0.</summary>
+    public DpoObjective(RewardDistribution distribution, double beta)
+    {
+        ArgumentChecks.NotNull(distribution, nameof(distribution));
+        ArgumentChecks.Positive(beta, nameof(beta));
+        Beta = beta;
+        var p = distribution.Probabilities;
+        var r = distribution.Rewards;
+        var k = distribution.Count;
+        weight = new double[k, k];
+        for (var i = 0; i < k; i++)
+            for (var j = 0; j < k; j++)
+                weight[i, j] = 2 * p[i] * p[j] * Sigmoid(r[i] - r[j]);
+        logBase = Softmax.Log(p);
+        Name = $"dpo(beta={beta:G6})";
+    }
+
+    /// <summary>The DPO inverse temperature β.</summary>
+    public double Beta { get; }
+
+    /// <inheritdoc />
+    public string Name { get; }
+
+    /// <inheritdoc />
+    public int Dimension => logBase.Length;
+
+    /// <inheritdoc />
+    public double Value(IReadOnlyList<double> logits)
+    {
+        Softmax.CheckLogits(logits, Dimension);
+        var value = 0.0;
+        for (var i = 0; i < Dimension; i++)
+            for (var j = 0; j < Dimension; j++)
+                if (weight[i, j] > 0) value += weight[i, j] * Softplus(-Beta * Gap(logits, i, j));
+        return value;
+    }
+
+    /// <inheritdoc />
+    public double[] Gradient(IReadOnlyList<double> logits)
+    {
+        Softmax.CheckLogits(logits, Dimension);
+        var gradient = new double[Dimension];
+        for (var i = 0; i < Dimension; i++)
+            for (var j = 0; j < Dimension; j++)
+                if (weight[i, j] > 0)
+                {
+                    var g = -Beta * weight[i, j] * Sigmoid(-Beta * Gap(logits, i, j));
+                    gradient[i] += g;
+                    gradient[j] -= g;
+                }
+        return gradient;
+    }
+
+    private double Gap(IReadOnlyList<double> logits, int i, int j) => logits[i] - logits[j] - logBase[i] + logBase[j];
+
+    private static double Sigmoid(double x) => x >= 0 ? 1 / (1 + Math.Exp(-x)) : Math.Exp(x) / (1 + Math.Exp(x));
+
+    private static double Softplus(double x) => x > 0 ? x + Math.Log(1 + Math.Exp(-x)) : Math.Log(1 + Math.Exp(x));
+}
