@@ -1,0 +1,14 @@
+namespace AlignLab.Cli;
+
+/// <summary>The process exit codes of the <c>alignlab</c> command.</summary>
+public static class ExitCodes
+{
+    /// <summary>The command did what was asked.</summary>
+    public const int Success = 0;
+
+    /// <summary>A user mistake (bad arguments, script compile error, script exception) or a failed run.</summary>
+    public const int Failure = 1;
+
+    /// <summary>The run was interrupted with Ctrl-C (128 + SIGINT, the shell convention).</summary>
+    public const int Cancelled = 130;
+}

@@ -1,0 +1,1 @@
+return AlignLab.Cli.CliApp.Invoke(args, Console.Out, Console.Error);

@@ -1,0 +1,91 @@
+using AlignLab.Cli.Commands;
+
+namespace AlignLab.Cli.Tests;
+
+public class RunCommandTests
+{
+    [Fact]
+    public void MissingScript_IsOneLineError_Exit1()
+    {
+        var run = CliRun.Invoke("run", "/nonexistent/folder/x.csx");
+        Assert.Equal(ExitCodes.Failure, run.ExitCode);
+        Assert.Equal("alignlab run: script not found: /nonexistent/folder/x.csx", run.Error.Trim());
+    }
+
+    [Fact]
+    public void UnsupportedExtension_IsOneLineError_Exit1()
+    {
+        using var folder = new ScriptFolder();
+        string file = folder.Write("notes.txt", "hello");
+        var run = CliRun.Invoke("run", file);
+        Assert.Equal(ExitCodes.Failure, run.ExitCode);
+        Assert.Contains("expected a .csx (C#) or .fsx (F#) script, got '.txt'", run.Error);
+    }
+
+    [Fact]
+    public void SetWithoutEquals_IsAUsageError()
+    {
+        var run = CliRun.Invoke("run", "x.csx", "--set", "novalue");
+        Assert.Equal(ExitCodes.Failure, run.ExitCode);
+        Assert.Contains("--set expects key=value, got 'novalue'", run.Error);
+        Assert.Contains("Usage:", run.Error);
+    }
+
+    [Fact]
+    public void RepeatedKey_LastValueWins()
+    {
+        using var folder = new ScriptFolder();
+        string script = folder.Write("k.csx", "Log(Arg(\"k\", \"\"));");
+        var run = CliRun.Invoke("run", script, "--set", "k=1", "--set", "k=2", "--out", folder.Out);
+        Assert.Equal("2", run.Output.Trim());
+    }
+
+    [Fact]
+    public void OutFolder_IsCreated()
+    {
+        using var folder = new ScriptFolder();
+        string script = folder.Write("o.csx", "Log(OutputDirectory);");
+        string nested = Path.Combine(folder.Out, "a", "b");
+        var run = CliRun.Invoke("run", script, "--out", nested);
+        Assert.Equal(ExitCodes.Success, run.ExitCode);
+        Assert.Equal(nested, run.Output.Trim());
+        Assert.True(Directory.Exists(nested));
+    }
+
+    [Theory]
+    [InlineData("loop.csx", "Log(\"running\");\nwhile (true) { CancellationToken.ThrowIfCancellationRequested(); Thread.Sleep(5); }")]
+    [InlineData("loop.fsx", "let ctx = AlignLab.Dsl.Scripting.ScriptContext.Current\nctx.Log \"running\"\nwhile true do\n    ctx.CancellationToken.ThrowIfCancellationRequested()\n    System.Threading.Thread.Sleep 5\n")]
+    public void CancellingARunningScript_StopsIt_Exit130(string name, string code)
+    {
+        using var folder = new ScriptFolder();
+        string script = folder.Write(name, code);
+        using var cancellation = new CancellationTokenSource();
+        var error = new StringWriter();
+        // The script's first log line proves it is running; that is when "Ctrl-C" arrives.
+        var output = new CancelOnWrite(cancellation);
+        int exit = RunCommand.RunScript(script, new Dictionary<string, string>(), folder.Out, output, error, cancellation.Token);
+        Assert.Equal("running", output.ToString().Trim());
+        Assert.Equal(ExitCodes.Cancelled, exit);
+        Assert.Equal("alignlab: cancelled.", error.ToString().Trim());
+    }
+
+    [Fact]
+    public void CancelledBeforeStart_Exit130()
+    {
+        using var folder = new ScriptFolder();
+        string script = folder.Write("never.csx", "File.WriteAllText(Path.Combine(OutputDirectory, \"ran.txt\"), \"\");");
+        var error = new StringWriter();
+        int exit = RunCommand.RunScript(script, new Dictionary<string, string>(), folder.Out, TextWriter.Null, error, new CancellationToken(canceled: true));
+        Assert.Equal(ExitCodes.Cancelled, exit);
+        Assert.False(File.Exists(Path.Combine(folder.Out, "ran.txt")));
+    }
+
+    private sealed class CancelOnWrite(CancellationTokenSource cancellation) : StringWriter
+    {
+        public override void WriteLine(string? value)
+        {
+            base.WriteLine(value);
+            cancellation.Cancel();
+        }
+    }
+}
