@@ -1,0 +1,130 @@
+using AlignLab.Engine.Bayesian;
+using AlignLab.Engine.Methods;
+using AlignLab.Engine.Models;
+using AlignLab.Engine.Models.Lora;
+using AlignLab.Engine.Runtime;
+using AlignLab.Engine.Selection;
+using AlignLab.Engine.Tasks;
+using AlignLab.Engine.Training;
+using AlignLab.Theory;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace AlignLab.Engine.Experiments;
+
+/// <summary>
+/// The reward over-optimisation experiment (issue 5 item 5; THEORY.md §7): a proxy <see cref="RewardModel"/>,
+/// initialised from the base's trunk, is fitted by Bradley–Terry to a few noisy preference pairs of base samples
+/// labelled by the toy task's gold reward, and Laplace-approximated (<see cref="LaplaceRewardModel"/>). Then, per prompt
+/// and exactly by enumeration, best-of-n on the proxy is π_n = <see cref="Tilting.BestOfN(RewardDistribution, double)"/>
+/// of the base probabilities with the proxy as the ranking reward, and its gold reward E_{π_n}[r_gold], proxy reward and
+/// KL(π_n‖p) are exact finite sums. The same for the penalised proxies r* − k·σ, and for BoN on the gold reward itself
+/// (the reference). Goodhart's law shows as gold reward falling (or flattening) while the proxy reward keeps rising.
+/// </summary>
+public static class OverOptimisation
+{
+    private const int HeldOutPairsPerPrompt = 64;
+
+    /// <summary>Runs the experiment; <paramref name="log"/> receives progress lines.</summary>
+    public static OverOptimisationResult Run(OverOptimisationConfig config, Action<string>? log = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
+        log ??= _ => { };
+        var device = ComputeContext.ResolveDevice(config.Device);
+        using var task = new ToyTask(config.Task);
+        using var basePolicy = task.LoadOrPretrainBase(config.Base, config.CacheDirectory);
+        basePolicy.to(device);
+        basePolicy.eval();
+        var prompts = task.Prompts.to(device);
+        var sampling = new SamplingOptions(MaxLength: config.Task.ResponseLength);
+
+        using var generator = new Generator((ulong)config.Seed, device);
+        using var pairs = PreferenceDataset.FromBase(basePolicy, prompts, config.PairsPerPrompt, task.GoldReward, config.Labeling, config.LabelNoise, sampling, generator);
+        using var heldOut = PreferenceDataset.FromBase(basePolicy, prompts, HeldOutPairsPerPrompt, task.GoldReward, PairLabeling.Deterministic, 0, sampling, generator);
+        log($"{pairs.Count} training pairs ({config.PairsPerPrompt} per prompt, label noise {config.LabelNoise}); {heldOut.Count} held-out pairs");
+
+        using var proxy = TrainProxy(task, basePolicy, pairs, config, device);
+        var trainAccuracy = Accuracy(proxy, pairs);
+        var heldOutAccuracy = Accuracy(proxy, heldOut);
+        log($"proxy Bradley–Terry accuracy: train {trainAccuracy:F3}, held-out (noise-free) {heldOutAccuracy:F3}");
+
+        var laplace = LaplaceRewardModel.Fit(proxy, pairs.Prompts, pairs.Chosen, pairs.Rejected, config.Laplace);
+        log($"Laplace ({config.Laplace.Subset}, {config.Laplace.Structure}) over {laplace.ParameterCount} parameters, prior precision λ = {laplace.PriorPrecision:G4}");
+
+        var points = Evaluate(task, basePolicy, laplace, config);
+        return new OverOptimisationResult(points, trainAccuracy, heldOutAccuracy, laplace.PriorPrecision);
+    }
+
+    private static RewardModel TrainProxy(ToyTask task, TinyGpt basePolicy, PreferenceDataset pairs, OverOptimisationConfig config, Device device)
+    {
+        manual_seed(config.Seed);
+        var proxy = new RewardModel(task.ModelConfig(config.Base), "proxy");
+        proxy.Trunk.load_state_dict(basePolicy.Trunk.state_dict());
+        proxy.to(device);
+        if (config.Laplace.Subset == LaplaceSubset.Lora)
+        {
+            LoraAdapters.Apply(proxy, config.Lora, name => name.StartsWith("trunk"));
+            foreach (var p in proxy.Head.parameters()) p.requires_grad = true;
+        }
+        proxy.train();
+        var trainer = new Trainer(new TrainerConfig(Steps: config.RewardModelSteps, LearningRate: config.RewardModelLearningRate,
+            LogEvery: config.RewardModelSteps, Seed: config.Seed));
+        trainer.Run(new RewardModelMethod(proxy, proxy.forward, pairs, new RewardModelConfig(config.RewardModelBatchSize)));
+        proxy.eval();
+        return proxy;
+    }
+
+    // Fraction of pairs the proxy orders as labelled, ties counted half.
+    private static double Accuracy(RewardModel proxy, PreferenceDataset pairs)
+    {
+        using var scope = NewDisposeScope();
+        var margin = proxy.Score(pairs.Prompts, pairs.Chosen) - proxy.Score(pairs.Prompts, pairs.Rejected);
+        return ((margin > 0).to(ScalarType.Float64) + 0.5 * (margin == 0).to(ScalarType.Float64)).mean().item<double>();
+    }
+
+    private static List<OverOptimisationPoint> Evaluate(ToyTask task, TinyGpt basePolicy, LaplaceRewardModel laplace, OverOptimisationConfig config)
+    {
+        var device = basePolicy.parameters().First().device;
+        var responses = task.AllResponses.to(device);
+        var variants = new List<(string Name, double K)> { ("gold", 0), ("proxy", 0) };
+        variants.AddRange(config.PenaltyWeights.Select(k => ("proxy-penalised", k)));
+        var sums = new double[variants.Count, config.Ns.Count, 4];
+        int promptCount = Enumeration.PromptCount(task);
+        for (int k = 0; k < promptCount; k++)
+        {
+            var p = Enumeration.Probabilities(task, basePolicy, k);
+            var gold = Enumeration.Values(task, task.GoldReward, k);
+            double[] mean, std;
+            using (var scope = NewDisposeScope())
+            {
+                var rows = task.Prompts[k].unsqueeze(0).expand(responses.shape[0], -1).to(device);
+                var (m, s) = laplace.ScoreWithUncertainty(rows, responses);
+                mean = m.to(ScalarType.Float64).cpu().data<double>().ToArray();
+                std = s.to(ScalarType.Float64).cpu().data<double>().ToArray();
+            }
+            var goldDistribution = new RewardDistribution(p, gold);
+            for (int v = 0; v < variants.Count; v++)
+            {
+                var (name, weight) = variants[v];
+                var ranking = name == "gold" ? gold
+                    : mean.Select((r, i) => r - weight * (config.Penalty == UncertaintyPenalty.Variance ? std[i] * std[i] : std[i])).ToArray();
+                var distribution = new RewardDistribution(p, ranking);
+                for (int j = 0; j < config.Ns.Count; j++)
+                {
+                    var pi = Tilting.BestOfN(distribution, config.Ns[j]).Probabilities;
+                    sums[v, j, 0] += Measures.Kl(goldDistribution, pi);
+                    sums[v, j, 1] += Measures.ExpectedReward(goldDistribution, pi);
+                    sums[v, j, 2] += pi.Select((q, i) => q * mean[i]).Sum();
+                    sums[v, j, 3] += Measures.WinRate(goldDistribution, pi);
+                }
+            }
+        }
+        var points = new List<OverOptimisationPoint>();
+        for (int v = 0; v < variants.Count; v++)
+            for (int j = 0; j < config.Ns.Count; j++)
+                points.Add(new OverOptimisationPoint(variants[v].Name, variants[v].K, config.Ns[j],
+                    sums[v, j, 0] / promptCount, sums[v, j, 1] / promptCount, sums[v, j, 2] / promptCount, sums[v, j, 3] / promptCount));
+        return points;
+    }
+}
