@@ -39,6 +39,7 @@ public static class CliApp
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(TheoryCommand.Create());
         root.Subcommands.Add(RunsCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
         return root;
     }
 
