@@ -1,0 +1,30 @@
+using AlignLab.Engine.Models;
+using static TorchSharp.torch;
+
+namespace AlignLab.Engine.Sampling;
+
+/// <summary>Log-probabilities of given responses under a policy, in batches, without gradients.</summary>
+public static class SequenceScorer
+{
+    /// <summary>
+    /// log π(y|x) = Σ_t log π(y_t | x, y_&lt;t) of each row of <paramref name="responses"/> [B, L] given
+    /// <paramref name="prompts"/> [B, P], evaluated <paramref name="batchSize"/> rows at a time; returns [B] float32.
+    /// </summary>
+    public static Tensor LogProbs(ISequencePolicy policy, Tensor prompts, Tensor responses, int batchSize = 4096)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        if (batchSize < 1) throw new ArgumentException($"batchSize must be >= 1 (got {batchSize}).", nameof(batchSize));
+        if (prompts.shape[0] != responses.shape[0])
+            throw new ArgumentException($"prompts has {prompts.shape[0]} rows but responses has {responses.shape[0]}; batch sizes must match.", nameof(responses));
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var parts = new List<Tensor>();
+        for (long start = 0; start < prompts.shape[0]; start += batchSize)
+        {
+            long end = Math.Min(start + batchSize, prompts.shape[0]);
+            var range = TensorIndex.Slice(start, end);
+            parts.Add(policy.SequenceLogProbs(prompts[range], responses[range]).to(ScalarType.Float32));
+        }
+        return (parts.Count == 1 ? parts[0] : cat(parts, 0)).MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,136 @@
+using AlignLab.Engine.Checkpoints;
+using AlignLab.Engine.Models;
+using AlignLab.Engine.Rewards;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace AlignLab.Engine.Tasks;
+
+/// <summary>
+/// The built-in enumerable task: the <see cref="ToyLanguage"/>'s prompts, every response of
+/// <see cref="ToyTaskConfig.ResponseLength"/> symbols, the gold reward and the off-target attribute, and a base
+/// <see cref="TinyGpt"/> pretrained on the language (cached on disk). Gold reward:
+/// r(y) = #{t : y_t = s*} with s* = <see cref="ToyTaskConfig.TargetSymbol"/>, plus (unless
+/// <see cref="ToyTaskConfig.RewardTies"/>) the tie-breaker Σ_t y_t·V^{−t} ∈ [0, 1) so all 7,776 rewards differ.
+/// Off-target attribute: #{t : y_t = <see cref="ToyTaskConfig.OffTargetSymbol"/>}.
+/// </summary>
+public sealed class ToyTask : IEnumerableTask, IDisposable
+{
+    /// <summary>Creates the task for <paramref name="config"/> (default: <see cref="ToyTaskConfig"/>'s defaults).</summary>
+    public ToyTask(ToyTaskConfig? config = null)
+    {
+        Language = new ToyLanguage(config ?? new ToyTaskConfig());
+        var c = Language.Config;
+        Prompts = tensor(Language.Prompts.SelectMany(x => x).ToArray(), c.PromptCount, c.PromptLength);
+        int n = c.ResponseCount, l = c.ResponseLength, v = c.VocabSize;
+        var all = new long[n * l];
+        for (int i = 0; i < n; i++)
+            for (int t = 0, rest = i; t < l; t++, rest /= v)
+                all[i * l + (l - 1 - t)] = rest % v; // response i is i written in base V
+        AllResponses = tensor(all, n, l);
+        GoldReward = c.RewardTies ? GoldRewards.SymbolCount(c.TargetSymbol) : GoldRewards.SymbolCountWithoutTies(c.TargetSymbol, v);
+        OffTarget = GoldRewards.SymbolCount(c.OffTargetSymbol);
+    }
+
+    /// <summary>The configuration.</summary>
+    public ToyTaskConfig Config => Language.Config;
+
+    /// <summary>The generative process the base is trained on.</summary>
+    public ToyLanguage Language { get; }
+
+    /// <inheritdoc />
+    public Tensor Prompts { get; }
+
+    /// <inheritdoc />
+    public Tensor AllResponses { get; }
+
+    /// <inheritdoc />
+    public IRewardFunction GoldReward { get; }
+
+    /// <summary>The off-target attribute (a symbol count the reward does not ask for).</summary>
+    public IRewardFunction OffTarget { get; }
+
+    /// <summary>The shape of the base model for <paramref name="baseConfig"/>.</summary>
+    public TinyGptConfig ModelConfig(ToyBaseConfig baseConfig) =>
+        new(Config.VocabSize, Config.PromptLength, baseConfig.DModel, baseConfig.Heads, baseConfig.Layers, Config.PromptLength + Config.ResponseLength);
+
+    /// <summary>
+    /// The pretrained base model (on CPU; move it with <c>.to(device)</c>), loaded from
+    /// <paramref name="cacheDirectory"/> (default <see cref="ModelCache.DefaultDirectory"/>) when a checkpoint for this
+    /// task and <paramref name="baseConfig"/> is there, otherwise pretrained and saved atomically. A cached file that
+    /// cannot be read is pretrained again and replaced.
+    /// </summary>
+    public TinyGpt LoadOrPretrainBase(ToyBaseConfig? baseConfig = null, string? cacheDirectory = null)
+    {
+        baseConfig = (baseConfig ?? new ToyBaseConfig()).Validate();
+        var path = BaseCheckpointPath(baseConfig, cacheDirectory);
+        if (File.Exists(path))
+        {
+            try
+            {
+                return Checkpoint.Load(path, (TinyGptConfig c) => new TinyGpt(c));
+            }
+            catch (InvalidDataException)
+            {
+                // A damaged cache entry is rebuilt below rather than failing the run.
+            }
+        }
+        var model = Pretrain(baseConfig);
+        Checkpoint.Save(model, model.Config, path);
+        return model;
+    }
+
+    /// <summary>Where the base checkpoint for <paramref name="baseConfig"/> is cached.</summary>
+    public string BaseCheckpointPath(ToyBaseConfig baseConfig, string? cacheDirectory = null) =>
+        Path.Combine(cacheDirectory ?? ModelCache.DefaultDirectory, $"toy-base-{ModelCache.Key(Config, baseConfig, "v1")}.safetensors");
+
+    /// <summary>
+    /// Trains a fresh base by maximum likelihood (mean token cross-entropy of responses given prompts) on fresh
+    /// samples of the language, with Adam and a learning rate decaying linearly to 0 (which removes most of the
+    /// optimiser noise from the final fit); deterministic given <see cref="ToyBaseConfig.Seed"/>. Does not touch the cache.
+    /// </summary>
+    public TinyGpt Pretrain(ToyBaseConfig baseConfig)
+    {
+        baseConfig.Validate();
+        manual_seed(baseConfig.Seed);
+        var model = new TinyGpt(ModelConfig(baseConfig));
+        var random = new Random(unchecked((int)baseConfig.Seed));
+        using var optimizer = optim.Adam(model.parameters(), baseConfig.LearningRate);
+        model.train();
+        for (int step = 0; step < baseConfig.Steps; step++)
+        {
+            using var scope = NewDisposeScope();
+            var (prompts, responses) = Language.SampleTexts(baseConfig.BatchSize, random);
+            var loss = -model.TokenLogProbs(prompts, responses).mean();
+            optimizer.zero_grad();
+            loss.backward();
+            foreach (var group in optimizer.ParamGroups) group.LearningRate = baseConfig.LearningRate * (1 - (double)step / baseConfig.Steps);
+            optimizer.step();
+        }
+        model.eval();
+        return model;
+    }
+
+    /// <summary>The true probability P(y | x_k) of every response under the generative process.</summary>
+    public double[] TrueProbabilities(int promptIndex)
+    {
+        CheckPrompt(promptIndex);
+        var prompt = Language.Prompts[promptIndex];
+        var all = AllResponses.data<long>().ToArray();
+        int l = Config.ResponseLength;
+        return Enumerable.Range(0, Config.ResponseCount).Select(i => Language.Probability(prompt, all[(i * l)..((i + 1) * l)])).ToArray();
+    }
+
+    private void CheckPrompt(int promptIndex)
+    {
+        if (promptIndex < 0 || promptIndex >= Config.PromptCount)
+            throw new ArgumentException($"promptIndex must be in [0, {Config.PromptCount}) (got {promptIndex}).", nameof(promptIndex));
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Prompts.Dispose();
+        AllResponses.Dispose();
+    }
+}

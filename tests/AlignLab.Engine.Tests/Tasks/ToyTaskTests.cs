@@ -1,0 +1,92 @@
+using AlignLab.Engine.Checkpoints;
+using AlignLab.Engine.Models;
+using AlignLab.Engine.Tasks;
+using AlignLab.Theory;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace AlignLab.Engine.Tests.Tasks;
+
+[Collection(ToyBaseCollection.Name)]
+public class ToyTaskTests(ToyBaseFixture fixture)
+{
+    private readonly ToyTask _task = fixture.Task;
+
+    [Fact]
+    public void AllResponses_AreEveryStringInBaseVOrder()
+    {
+        Assert.Equal([7776L, 5L], _task.AllResponses.shape);
+        var all = _task.AllResponses.data<long>().ToArray();
+        for (int i = 0; i < 7776; i += 997)
+            Assert.Equal(i, all[(i * 5)..(i * 5 + 5)].Aggregate(0L, (a, s) => a * 6 + s));
+        Assert.Equal(7776, all.Chunk(5).Select(r => string.Join(",", r)).Distinct().Count());
+        Assert.Equal([32L, 3L], _task.Prompts.shape);
+    }
+
+    [Fact]
+    public void TrueProbabilities_SumToOne()
+    {
+        foreach (var k in new[] { 0, 17, 31 })
+            Assert.Equal(1.0, _task.TrueProbabilities(k).Sum(), 12);
+    }
+
+    [Fact]
+    public void PretrainedBase_FitsTheGenerativeProcess()
+    {
+        // Mean KL(true ‖ base) over prompts: 0 would be a perfect fit; the uniform distribution scores ≈ 1.4 nats here.
+        double kl = 0, klUniform = 0;
+        for (int k = 0; k < _task.Config.PromptCount; k++)
+        {
+            var truth = _task.TrueProbabilities(k);
+            kl += Measures.Kl(truth, Enumeration.Probabilities(_task, fixture.Base, k));
+            klUniform += Measures.Kl(truth, Enumerable.Repeat(1.0 / 7776, 7776).ToArray());
+        }
+        kl /= _task.Config.PromptCount;
+        klUniform /= _task.Config.PromptCount;
+        Assert.True(kl < 0.05, $"KL(true‖base) = {kl} (uniform: {klUniform})");
+        Assert.True(klUniform > 0.5, $"the process should be far from uniform (KL {klUniform})");
+    }
+
+    [Fact]
+    public void BaseCache_IsKeyedByConfig_AndReloadsTheSameWeights()
+    {
+        var path = _task.BaseCheckpointPath(new ToyBaseConfig(), fixture.CacheDirectory);
+        Assert.True(File.Exists(path));
+        Assert.NotEqual(path, _task.BaseCheckpointPath(new ToyBaseConfig(Steps: 301), fixture.CacheDirectory));
+        using var reloaded = _task.LoadOrPretrainBase(cacheDirectory: fixture.CacheDirectory);
+        using var a = fixture.Base.forward(_task.Prompts);
+        using var b = reloaded.forward(_task.Prompts);
+        Assert.True(a.eq(b).all().item<bool>());
+    }
+
+    [Fact]
+    public void DamagedCacheEntry_IsRebuilt()
+    {
+        var dir = Directory.CreateTempSubdirectory("alignlab-cache-").FullName;
+        try
+        {
+            var config = new ToyBaseConfig(Steps: 3);
+            var path = _task.BaseCheckpointPath(config, dir);
+            File.WriteAllText(path, "not a checkpoint");
+            using var model = _task.LoadOrPretrainBase(config, dir);
+            using var file = SafeTensors.Read(path); // now valid
+            Assert.Equal(model.state_dict().Count, file.Tensors.Count);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void GoldReward_HasNoTiesByDefault_AndCountLevelsWithTies()
+    {
+        var rewards = Enumeration.Values(_task, _task.GoldReward, 0);
+        Assert.Equal(7776, rewards.Distinct().Count());
+        using var tied = new ToyTask(new ToyTaskConfig(RewardTies: true));
+        var counts = Enumeration.Values(tied, tied.GoldReward, 0);
+        Assert.Equal([0.0, 1, 2, 3, 4, 5], counts.Distinct().Order());
+        // The count decides; the tie-breaker only orders responses with equal counts.
+        for (int i = 0; i < 7776; i += 101) Assert.Equal(counts[i], Math.Floor(rewards[i]));
+    }
+}
