@@ -1,0 +1,124 @@
+namespace AlignLab.Dsl;
+
+/// <summary>
+/// A fluent, immutable description of an alignment experiment: a task, the methods to compare, the metrics to report
+/// and the analytic frontiers to draw; every call returns a new copy, so partial experiments can be reused.
+/// <code>
+/// Experiment.Named("bonbon-vs-dpo").On(Tasks.ToyLanguage(seed: 1))
+///     .Compare(Methods.BonBon(n: 8, alpha: 0.1), Methods.Dpo(beta: 0.1), Methods.BestOfN(8))
+///     .Evaluate(Metrics.WinRate, Metrics.Kl).WithFrontiers(Frontier.BestOfN, Frontier.Optimal)
+///     .Run();
+/// </code>
+/// <see cref="Run"/> validates the whole plan first (<see cref="Validate"/>), then trains each method with the shared
+/// trainer, evaluates it exactly by enumeration, computes the frontiers and writes a run folder.
+/// Defaults: the toy language task, the metrics of <see cref="Metrics.Default"/>, no frontiers, seed 0,
+/// <see cref="ExperimentScale.Default"/>, the run store of <see cref="Results.RunStore.OpenDefault"/>, progress shown.
+/// </summary>
+public sealed record Experiment
+{
+    private Experiment(string name) => Name = name;
+
+    /// <summary>The experiment's name (the run's name in the run store).</summary>
+    public string Name { get; init; }
+
+    /// <summary>The task (default <see cref="Tasks.ToyLanguage"/> with its defaults).</summary>
+    public TaskSpec Task { get; init; } = Tasks.ToyLanguage();
+
+    /// <summary>The methods compared, one result row each, in order.</summary>
+    public IReadOnlyList<MethodSpec> MethodSpecs { get; init; } = [];
+
+    /// <summary>The metrics reported; empty means <see cref="Metrics.Default"/>.</summary>
+    public IReadOnlyList<MetricSpec> MetricSpecs { get; init; } = [];
+
+    /// <summary>The analytic frontiers drawn beside the results.</summary>
+    public IReadOnlyList<FrontierSpec> FrontierSpecs { get; init; } = [];
+
+    /// <summary>Seed of every training run (the same for all methods, so pair methods see the same pairs); default 0.</summary>
+    public long Seed { get; init; }
+
+    /// <summary>Training and model sizes (default <see cref="ExperimentScale.Default"/>).</summary>
+    public ExperimentScale Scale { get; init; } = ExperimentScale.Default;
+
+    /// <summary>Run store folder; null uses <see cref="Results.RunStore.OpenDefault"/> (<c>$ALIGNLAB_RUNS</c> or <c>./runs</c>).</summary>
+    public string? RunRoot { get; init; }
+
+    /// <summary>Whether training progress is shown on the console (default true).</summary>
+    public bool ShowProgress { get; init; } = true;
+
+    /// <summary>The metrics in use: <see cref="MetricSpecs"/>, or <see cref="Metrics.Default"/> when none were named.</summary>
+    public IReadOnlyList<MetricSpec> EffectiveMetrics => MetricSpecs.Count == 0 ? Metrics.Default : MetricSpecs;
+
+    /// <summary>Starts an experiment called <paramref name="name"/> (letters, digits, '-', '_' and '.' read best in run ids).</summary>
+    public static Experiment Named(string name) =>
+        string.IsNullOrWhiteSpace(name) ? throw new ArgumentException($"name must be a non-empty experiment name (got '{name}').", nameof(name)) : new(name);
+
+    /// <summary>This experiment on <paramref name="task"/>.</summary>
+    public Experiment On(TaskSpec task) => this with { Task = task ?? throw new ArgumentNullException(nameof(task)) };
+
+    /// <summary>This experiment with <paramref name="methods"/> added to the comparison (in order).</summary>
+    public Experiment Compare(params MethodSpec[] methods) => Compare((IEnumerable<MethodSpec>)methods);
+
+    /// <summary>This experiment with <paramref name="methods"/> (a list, a sweep, an F# seq) added to the comparison.</summary>
+    public Experiment Compare(IEnumerable<MethodSpec> methods) =>
+        this with { MethodSpecs = [.. MethodSpecs, .. NotNull(methods, nameof(methods))] };
+
+    /// <summary>This experiment reporting <paramref name="metrics"/> (added to those already named).</summary>
+    public Experiment Evaluate(params MetricSpec[] metrics) => Evaluate((IEnumerable<MetricSpec>)metrics);
+
+    /// <summary>This experiment reporting <paramref name="metrics"/> (added to those already named).</summary>
+    public Experiment Evaluate(IEnumerable<MetricSpec> metrics) =>
+        this with { MetricSpecs = [.. MetricSpecs, .. NotNull(metrics, nameof(metrics))] };
+
+    /// <summary>This experiment drawing the analytic <paramref name="frontiers"/> beside its results.</summary>
+    public Experiment WithFrontiers(params FrontierSpec[] frontiers) => WithFrontiers((IEnumerable<FrontierSpec>)frontiers);
+
+    /// <summary>This experiment drawing the analytic <paramref name="frontiers"/> beside its results.</summary>
+    public Experiment WithFrontiers(IEnumerable<FrontierSpec> frontiers) =>
+        this with { FrontierSpecs = [.. FrontierSpecs, .. NotNull(frontiers, nameof(frontiers))] };
+
+    /// <summary>This experiment with seed <paramref name="seed"/>.</summary>
+    public Experiment WithSeed(long seed) => this with { Seed = seed };
+
+    /// <summary>This experiment at scale <paramref name="scale"/>.</summary>
+    public Experiment WithScale(ExperimentScale scale) => this with { Scale = scale ?? throw new ArgumentNullException(nameof(scale)) };
+
+    /// <summary>
+    /// This experiment at <see cref="ExperimentScale.Quick"/> when <paramref name="quick"/> is true, else unchanged:
+    /// <c>.Quick(Arg("quick", false))</c> in a script.
+    /// </summary>
+    public Experiment Quick(bool quick = true) => quick ? WithScale(ExperimentScale.Quick) : this;
+
+    /// <summary>This experiment writing its run into the run store at <paramref name="root"/>.</summary>
+    public Experiment StoreIn(string root) =>
+        string.IsNullOrWhiteSpace(root) ? throw new ArgumentException($"root must be a folder path (got '{root}').", nameof(root)) : this with { RunRoot = root };
+
+    /// <summary>This experiment with console progress on or off.</summary>
+    public Experiment WithProgress(bool show) => this with { ShowProgress = show };
+
+    /// <summary>
+    /// Every problem of the plan, one sentence each naming it and what to change; empty when the experiment can run.
+    /// Checks the task, each method's parameters (n ≥ 1 or 2, α ∈ [0, 1], β &gt; 0, …), duplicate row names, unknown
+    /// metrics and metrics the task cannot give, and that exact evaluation can enumerate the task. Trains nothing.
+    /// </summary>
+    public IReadOnlyList<string> Validate() => ExperimentValidation.Problems(this);
+
+    /// <summary>
+    /// Validates (throwing <see cref="ExperimentValidationException"/> before any training when the plan has problems),
+    /// then runs the experiment and writes its run folder; see <see cref="ExperimentResult"/>.
+    /// </summary>
+    public ExperimentResult Run()
+    {
+        var problems = Validate();
+        if (problems.Count > 0) throw new ExperimentValidationException(Name, problems);
+        return ExperimentRunner.Run(this);
+    }
+
+    private static IEnumerable<T> NotNull<T>(IEnumerable<T> items, string name)
+    {
+        ArgumentNullException.ThrowIfNull(items, name);
+        var list = items.ToList();
+        int bad = list.FindIndex(x => x is null);
+        if (bad >= 0) throw new ArgumentException($"{name}[{bad}] is null.", name);
+        return list;
+    }
+}

@@ -1,0 +1,32 @@
+namespace AlignLab.Dsl;
+
+/// <summary>
+/// One method's result in an <see cref="ExperimentResult"/>, every value exact by enumeration (THEORY.md §9) and
+/// averaged uniformly over prompts. Frontier columns are NaN when the frontier was not asked for or the point lies
+/// outside its range; parameters a method does not have are NaN (or 0 for n).
+/// </summary>
+/// <param name="Method">Row name (<see cref="MethodSpec.DisplayName"/>).</param>
+/// <param name="Spec">The method and its parameters.</param>
+/// <param name="Steps">Training steps (0 for the untrained base and best-of-n).</param>
+/// <param name="WinRate">W(π) against the base under the gold reward, ties half.</param>
+/// <param name="Kl">KL(π‖base) in nats.</param>
+/// <param name="ExpectedReward">E_π[r] (gold reward).</param>
+/// <param name="OffTarget">E_π[off-target attribute].</param>
+/// <param name="BonNKl">KL(π_n‖base) of exact best-of-n at this method's n (NaN without n).</param>
+/// <param name="BonNWinRate">W(π_n) of exact best-of-n at this method's n (NaN without n).</param>
+/// <param name="BonWinRateAtKl">Win rate of the best-of-n frontier at this row's KL.</param>
+/// <param name="OptimalWinRateAtKl">Win rate of the optimal frontier at this row's KL.</param>
+/// <param name="BonKlAtWinRate">KL the best-of-n frontier needs to reach this row's win rate.</param>
+/// <param name="FinalLoss">Last logged training loss (NaN when untrained).</param>
+/// <param name="TrainSeconds">Wall time of training (0 when untrained).</param>
+public sealed record ExperimentRow(
+    string Method, MethodSpec Spec, int Steps, double WinRate, double Kl, double ExpectedReward, double OffTarget,
+    double BonNKl, double BonNWinRate, double BonWinRateAtKl, double OptimalWinRateAtKl, double BonKlAtWinRate,
+    double FinalLoss, double TrainSeconds)
+{
+    /// <summary>KL spent beyond what best-of-n needs for the same win rate, KL − <see cref="BonKlAtWinRate"/> (≥ 0 up to training noise when BoN is near-optimal).</summary>
+    public double ExcessKl => Kl - BonKlAtWinRate;
+
+    /// <summary>Distance to the exact BoN_n point in the (KL, win rate) plane, √((KL − KL_n)² + (W − W_n)²) (NaN without n).</summary>
+    public double DistanceToBonN => Math.Sqrt(Math.Pow(Kl - BonNKl, 2) + Math.Pow(WinRate - BonNWinRate, 2));
+}

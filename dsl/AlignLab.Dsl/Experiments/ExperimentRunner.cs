@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using AlignLab.Dsl.Plots;
+using AlignLab.Dsl.Progress;
+using AlignLab.Dsl.Results;
+using AlignLab.Engine.Estimation;
+using AlignLab.Engine.Models;
+using AlignLab.Engine.Tasks;
+using AlignLab.Engine.Training;
+using AlignLab.Theory;
+
+namespace AlignLab.Dsl;
+
+/// <summary>
+/// Runs a validated <see cref="Experiment"/>: opens a run, trains each method from the task's base with the shared
+/// <see cref="Trainer"/>, evaluates every policy exactly by enumeration, computes the frontiers and writes the table and chart.
+/// </summary>
+internal static class ExperimentRunner
+{
+    public static ExperimentResult Run(Experiment experiment)
+    {
+        var store = experiment.RunRoot is null ? RunStore.OpenDefault() : RunStore.Open(experiment.RunRoot);
+        using var run = store.StartRun(experiment.Name, experiment.Seed, experiment);
+        try
+        {
+            var result = Execute(experiment, run);
+            run.Complete();
+            return result;
+        }
+        catch (Exception e)
+        {
+            run.Fail(e.Message);
+            throw;
+        }
+    }
+
+    private static ExperimentResult Execute(Experiment experiment, RunWriter run)
+    {
+        var scale = experiment.Scale;
+        var baseConfig = experiment.Task.Base ?? scale.EffectiveBase;
+        using var task = new ToyTask(experiment.Task.Config);
+        TinyGpt LoadBase() => task.LoadOrPretrainBase(baseConfig, experiment.Task.CacheDirectory);
+        using var reference = LoadBase();
+        reference.eval();
+        var prompts = Enumeration.BasePromptSet(task, reference);
+        var offTarget = Enumerable.Range(0, prompts.Count).Select(k => (IReadOnlyList<double>)Enumeration.Values(task, task.OffTarget, k)).ToList();
+
+        var frontiers = experiment.FrontierSpecs.Distinct()
+            .Select(f => (Spec: f, Points: ExactFrontier.Averaged(prompts, f.Family, ExactFrontier.Grid(f.Family))))
+            .ToList();
+        var bon = frontiers.Any(f => f.Spec.Family == FrontierFamily.BestOfN) ? frontiers.First(f => f.Spec.Family == FrontierFamily.BestOfN).Points : null;
+        var optimal = frontiers.Any(f => f.Spec.Family == FrontierFamily.Optimal) ? frontiers.First(f => f.Spec.Family == FrontierFamily.Optimal).Points : null;
+
+        var rows = new List<ExperimentRow>();
+        foreach (var spec in experiment.MethodSpecs)
+        {
+            var (metrics, steps, loss, seconds) = spec.IsTrained
+                ? Train(spec, experiment, task, reference, prompts, offTarget, LoadBase, run)
+                : (Exact(spec, prompts, offTarget), 0, double.NaN, 0.0);
+            var bonN = spec.UsesN ? ExactFrontier.Averaged(prompts, FrontierFamily.BestOfN, [spec.N])[0] : null;
+            rows.Add(new ExperimentRow(spec.DisplayName, spec, steps, metrics.WinRate, metrics.Kl, metrics.ExpectedReward, metrics.ExpectedOffTarget,
+                bonN?.Kl ?? double.NaN, bonN?.WinRate ?? double.NaN,
+                bon is null ? double.NaN : ExactFrontier.Interpolate([.. bon.Select(p => p.Kl)], [.. bon.Select(p => p.WinRate)], metrics.Kl),
+                optimal is null ? double.NaN : ExactFrontier.Interpolate([.. optimal.Select(p => p.Kl)], [.. optimal.Select(p => p.WinRate)], metrics.Kl),
+                bon is null ? double.NaN : ExactFrontier.Interpolate([.. bon.Select(p => p.WinRate)], [.. bon.Select(p => p.Kl)], metrics.WinRate),
+                loss, seconds));
+        }
+
+        double klMax = 1.2 * Math.Max(rows.Count == 0 ? 0 : rows.Max(r => double.IsFinite(r.Kl) ? r.Kl : 0),
+            bon is null ? 0 : ExactFrontier.Interpolate([.. bon.Select(p => p.Parameter)], [.. bon.Select(p => p.Kl)], 16));
+        var curves = frontiers.Select(f => Curve(f.Spec, f.Points, klMax)).ToList();
+        var points = rows.Select(r => new ResultPoint(r.Spec.KindName, r.Kl, 0, r.WinRate, 0, r.Method)).ToList();
+        var chart = FrontierChart.Create(FrontierMetric.WinRate, curves, points, $"{experiment.Name}: win rate vs KL (exact, {experiment.Task.Name})");
+        var table = ResultTable.FromRows(rows.Select(r => TableRow(r, experiment)).ToList());
+        run.WriteTable(table);
+        run.SaveChart("frontier", chart);
+        return new ExperimentResult(experiment, rows, curves, chart, table, run.Id, run.Folder);
+    }
+
+    private static (ExactMetrics Metrics, int Steps, double Loss, double Seconds) Train(
+        MethodSpec spec, Experiment experiment, ToyTask task, TinyGpt reference, PromptSet prompts, IReadOnlyList<IReadOnlyList<double>> offTarget,
+        Func<TinyGpt> loadBase, RunWriter run)
+    {
+        var scale = experiment.Scale;
+        int steps = spec.Steps > 0 ? spec.Steps : scale.Steps;
+        using var policy = loadBase();
+        using var anchor = spec.Kind == MethodKind.JBond ? loadBase() : null;
+        var method = MethodBuilder.Build(spec, task, policy, reference, anchor, scale, experiment.Seed);
+        var trainer = new Trainer(new TrainerConfig(Steps: steps, LearningRate: spec.LearningRate > 0 ? spec.LearningRate : scale.LearningRate,
+            WarmupSteps: Math.Min(scale.WarmupSteps, steps - 1), LogEvery: Math.Min(scale.LogEvery, steps), Seed: experiment.Seed));
+        var reporter = experiment.ShowProgress ? ProgressReporter.ForConsole(new ProgressOptions(Label: spec.DisplayName)) : null;
+        var clock = Stopwatch.StartNew();
+        policy.train();
+        var result = trainer.Run(method, p =>
+        {
+            reporter?.Report(p);
+            var values = new Dictionary<string, double>(StringComparer.Ordinal) { [$"{spec.DisplayName}/loss"] = p.Loss };
+            foreach (var (name, value) in p.Metrics) values[$"{spec.DisplayName}/{name}"] = value;
+            run.LogMetrics(p.Step, values);
+        });
+        reporter?.Finish();
+        double seconds = clock.Elapsed.TotalSeconds;
+        policy.eval();
+        // The base's exact distributions are computed once per experiment, so only the policy is enumerated here.
+        var probabilities = Enumerable.Range(0, prompts.Count).Select(k => (IReadOnlyList<double>)Enumeration.Probabilities(task, policy, k)).ToList();
+        return (ExactEvaluation.Evaluate(prompts, probabilities, offTarget), result.Steps, result.Last.Loss, seconds);
+    }
+
+    private static ExactMetrics Exact(MethodSpec spec, PromptSet prompts, IReadOnlyList<IReadOnlyList<double>> offTarget)
+    {
+        var probabilities = prompts.Prompts
+            .Select(d => spec.Kind == MethodKind.BestOfN ? Tilting.BestOfN(d, spec.N).Probabilities : d.Probabilities)
+            .ToList();
+        return ExactEvaluation.Evaluate(prompts, probabilities, offTarget);
+    }
+
+    private static FrontierCurve Curve(FrontierSpec spec, IReadOnlyList<FrontierPoint> points, double klMax)
+    {
+        var shown = points.Where(p => p.Kl <= klMax).ToList();
+        return new FrontierCurve(spec.Name, [.. shown.Select(p => p.Kl)], [.. shown.Select(p => p.WinRate)]);
+    }
+
+    private static IReadOnlyDictionary<string, object?> TableRow(ExperimentRow r, Experiment experiment)
+    {
+        static object? Value(double x) => double.IsFinite(x) ? x : null;
+        var row = new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["method"] = r.Method,
+            ["kind"] = r.Spec.KindName,
+            ["n"] = r.Spec.UsesN ? r.Spec.N : null,
+            ["alpha"] = r.Spec.UsesAlpha ? r.Spec.Alpha : null,
+            ["beta"] = r.Spec.UsesBeta ? r.Spec.Beta : null,
+            ["steps"] = r.Steps,
+        };
+        var values = new Dictionary<string, double>
+        {
+            ["win_rate"] = r.WinRate, ["kl"] = r.Kl, ["expected_reward"] = r.ExpectedReward, ["off_target"] = r.OffTarget,
+        };
+        foreach (var metric in experiment.EffectiveMetrics) row[metric.Name] = Value(values[metric.Name]);
+        if (experiment.FrontierSpecs.Count > 0)
+        {
+            row["bon_n_kl"] = Value(r.BonNKl);
+            row["bon_n_win_rate"] = Value(r.BonNWinRate);
+            row["distance_to_bon_n"] = Value(r.DistanceToBonN);
+            row["bon_win_rate_at_kl"] = Value(r.BonWinRateAtKl);
+            row["optimal_win_rate_at_kl"] = Value(r.OptimalWinRateAtKl);
+            row["bon_kl_at_win_rate"] = Value(r.BonKlAtWinRate);
+            row["excess_kl"] = Value(r.ExcessKl);
+        }
+        row["final_loss"] = Value(r.FinalLoss);
+        row["train_seconds"] = r.TrainSeconds;
+        return row;
+    }
+}

@@ -1,0 +1,50 @@
+using AlignLab.Dsl;
+
+namespace AlignLab.Dsl.Tests.Experiments;
+
+public sealed class MethodSpecTests
+{
+    [Fact]
+    public void Sweep_GivesOneMethodPerGridPoint_InRowMajorOrder()
+    {
+        var grid = Methods.Dpo().Sweep(n: [4, 8], beta: [0.05, 0.1, 0.5]);
+        Assert.Equal(6, grid.Count);
+        Assert.Equal([4, 4, 4, 8, 8, 8], grid.Select(m => m.N));
+        Assert.Equal([0.05, 0.1, 0.5, 0.05, 0.1, 0.5], grid.Select(m => m.Beta));
+        Assert.Equal(6, grid.Select(m => m.DisplayName).Distinct().Count());
+    }
+
+    [Fact]
+    public void Sweep_KeepsParametersNotSwept()
+    {
+        var grid = Methods.BonBon(n: 16).Sweep(alpha: [0.0, 1.0]);
+        Assert.All(grid, m => Assert.Equal(16, m.N));
+        Assert.Equal(["BoNBoN(n=16, α=0)", "BoNBoN(n=16, α=1)"], grid.Select(m => m.DisplayName));
+    }
+
+    [Fact]
+    public void Sweep_OfNamedMethod_KeepsRowNamesDistinct()
+    {
+        var grid = Methods.Rlhf().Named("rl").Sweep(beta: [0.1, 1.0]);
+        Assert.Equal(["rl[β=0.1]", "rl[β=1]"], grid.Select(m => m.DisplayName));
+    }
+
+    [Fact]
+    public void Sweep_OfAParameterTheMethodLacks_ThrowsNamingIt()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Methods.Rlhf().Sweep(alpha: [0.1]));
+        Assert.Equal("alpha", e.ParamName);
+        Assert.Contains("RLHF has no parameter 'alpha' to sweep; its parameters are: beta", e.Message);
+        Assert.Throws<ArgumentException>(() => Methods.BonBon().Sweep(alpha: []));
+    }
+
+    [Fact]
+    public void Problems_NameEachInvalidParameter()
+    {
+        Assert.Empty(Methods.JBond().Problems());
+        Assert.Contains("anchorDecay must be in (0, 1]", Assert.Single(Methods.JBond(anchorDecay: 0).Problems()));
+        Assert.Contains("Jeffreys mixing weight", Assert.Single(Methods.Bond(beta: 2).Problems()));
+        Assert.Contains("steps must be >= 1", Assert.Single(Methods.Vbon().WithSteps(-1).Problems()));
+        Assert.Contains("n must be >= 1", Assert.Single(Methods.BestOfN(0).Problems()));
+    }
+}
