@@ -23,6 +23,18 @@ public class RunCommandTests
     }
 
     [Fact]
+    public void OutputFolderBlockedByAFile_IsOneLineError_Exit1()
+    {
+        using var folder = new ScriptFolder();
+        string script = folder.Write("s.csx", "Log(\"never runs\");");
+        string blocker = folder.Write("blocker", "a file where the output folder should go");
+        var run = CliRun.Invoke("run", script, "--out", blocker);
+        Assert.Equal(ExitCodes.Failure, run.ExitCode);
+        Assert.StartsWith($"alignlab run: cannot create the output folder '{blocker}'", run.Error.Trim());
+        Assert.DoesNotContain("   at ", run.Error);
+    }
+
+    [Fact]
     public void SetWithoutEquals_IsAUsageError()
     {
         var run = CliRun.Invoke("run", "x.csx", "--set", "novalue");

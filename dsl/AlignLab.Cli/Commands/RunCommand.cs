@@ -82,7 +82,18 @@ public static class RunCommand
         }
         if (extension == ".ipynb") return NotebookRunner.Run(scriptPath, args, outputDirectory, continueOnError, output, error, cancellationToken);
         var log = TextWriter.Synchronized(output);
-        var context = new ScriptContext(scriptPath, args, outputDirectory ?? ScriptContext.DefaultOutputDirectory(scriptPath), log.WriteLine, cancellationToken);
+        string folder = outputDirectory ?? ScriptContext.DefaultOutputDirectory(scriptPath);
+        ScriptContext context;
+        try
+        {
+            context = new ScriptContext(scriptPath, args, folder, log.WriteLine, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The context creates the output folder; a file in the way or a read-only parent is a user mistake.
+            error.WriteLine($"alignlab run: cannot create the output folder '{folder}': {e.Message} (choose another with --out DIR).");
+            return ExitCodes.Failure;
+        }
         return extension == ".csx"
             ? CSharpScriptHost.RunAsync(context, error).GetAwaiter().GetResult()
             : FSharpScriptHost.Run(context, error);
