@@ -26,9 +26,13 @@ public class ScriptsTests
         ["essentially_optimal.csx"] = EssentiallyOptimalOutputs,
         ["essentially_optimal.fsx"] = EssentiallyOptimalOutputs,
         ["iterated_bond.csx"] = IteratedBondOutputs,
+        ["iterated_bond.fsx"] = IteratedBondOutputs,
         ["rbon_vs_bon.csx"] = RbonVsBonOutputs,
+        ["rbon_vs_bon.fsx"] = RbonVsBonOutputs,
         ["vbon_vs_rlhf.csx"] = VbonVsRlhfOutputs,
+        ["vbon_vs_rlhf.fsx"] = VbonVsRlhfOutputs,
         ["overoptimisation.csx"] = OveroptimisationOutputs,
+        ["overoptimisation.fsx"] = OveroptimisationOutputs,
         ["bonbon_vs_baselines.csx"] = BonBonVsBaselinesOutputs,
         ["bonbon_vs_baselines.fsx"] = BonBonVsBaselinesOutputs,
     };
