@@ -73,22 +73,20 @@ public sealed class BondMethod : IAlignmentMethod
         var forward = -policy.SequenceLogProbs(batchPrompts, best).mean();
 
         var k = config.SamplesPerPrompt;
-        using var samples = policy.Sample(batchPrompts, k, config.Sampling, generator);
-        var logProbs = policy.SequenceLogProbs(samples.Prompts, samples.Responses);
+        using var samples = OnPolicySamples.Draw(policy, batchPrompts, k, config.Sampling, generator);
         Tensor returns, logRatioAnchor;
         using (no_grad())
         {
             using var anchorBatch = anchor.Sample(batchPrompts, config.AnchorSamples, config.Sampling, generator);
             var anchorRewards = reward.Score(anchorBatch.Prompts, anchorBatch.Responses).reshape(-1, config.AnchorSamples);
-            var rewards = reward.Score(samples.Prompts, samples.Responses).reshape(-1, k);
+            var rewards = reward.Score(samples.Batch.Prompts, samples.Batch.Responses).reshape(-1, k);
             var logRatioBon = EmpiricalRewardCdf.LogBestOfNRatio(anchorRewards, rewards, config.N).reshape(-1);
-            var policyLogProbs = logProbs.detach().to(ScalarType.Float64);
-            logRatioAnchor = policyLogProbs - anchor.SequenceLogProbs(samples.Prompts, samples.Responses).to(ScalarType.Float64);
+            logRatioAnchor = samples.LogRatioTo(anchor);
             returns = logRatioBon - logRatioAnchor;
             if (config.KlRegularization > 0)
-                returns = returns - config.KlRegularization * (policyLogProbs - reference.SequenceLogProbs(samples.Prompts, samples.Responses).to(ScalarType.Float64));
+                returns = returns - config.KlRegularization * samples.LogRatioTo(reference);
         }
-        var backward = Rloo.Loss(logProbs, returns.to(logProbs.dtype), k);
+        var backward = samples.Loss(returns);
         var loss = (1 - config.JeffreysBeta) * forward + config.JeffreysBeta * backward;
         return new MethodOutput(loss, new Dictionary<string, Tensor>
         {

@@ -42,16 +42,12 @@ public sealed class RlhfMethod : IAlignmentMethod
     {
         var k = config.SamplesPerPrompt;
         var (_, batchPrompts) = PromptDraw.Next(prompts, config.BatchSize, generator);
-        using var samples = policy.Sample(batchPrompts, k, config.Sampling, generator);
-        var logProbs = policy.SequenceLogProbs(samples.Prompts, samples.Responses);
-        Tensor rewards, logRatio;
-        using (no_grad())
-        {
-            rewards = reward.Score(samples.Prompts, samples.Responses).to(ScalarType.Float64);
-            logRatio = logProbs.detach().to(ScalarType.Float64) - reference.SequenceLogProbs(samples.Prompts, samples.Responses).to(ScalarType.Float64);
-        }
+        using var samples = OnPolicySamples.Draw(policy, batchPrompts, k, config.Sampling, generator);
+        Tensor rewards;
+        using (no_grad()) rewards = reward.Score(samples.Batch.Prompts, samples.Batch.Responses).to(ScalarType.Float64);
+        var logRatio = samples.LogRatioTo(reference);
         var returns = rewards - config.Beta * logRatio;
-        var loss = Rloo.Loss(logProbs, returns.to(logProbs.dtype), k);
+        var loss = samples.Loss(returns);
         return new MethodOutput(loss, new Dictionary<string, Tensor>
         {
             ["reward"] = rewards.mean(),

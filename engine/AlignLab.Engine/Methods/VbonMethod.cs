@@ -52,17 +52,16 @@ public sealed class VbonMethod : IAlignmentMethod
     {
         var k = config.SamplesPerPrompt;
         var (rows, batchPrompts) = PromptDraw.Next(prompts, config.BatchSize, generator);
-        using var samples = policy.Sample(batchPrompts, k, config.Sampling, generator);
-        var logProbs = policy.SequenceLogProbs(samples.Prompts, samples.Responses);
-        Tensor logRatioBon, logRatioBase;
+        using var samples = OnPolicySamples.Draw(policy, batchPrompts, k, config.Sampling, generator);
+        Tensor logRatioBon;
         using (no_grad())
         {
-            var rewards = reward.Score(samples.Prompts, samples.Responses).reshape(-1, k);
+            var rewards = reward.Score(samples.Batch.Prompts, samples.Batch.Responses).reshape(-1, k);
             logRatioBon = EmpiricalRewardCdf.LogBestOfNRatio(baseRewards.index_select(0, rows), rewards, config.N).reshape(-1);
-            logRatioBase = (logProbs.detach() - reference.SequenceLogProbs(samples.Prompts, samples.Responses)).to(ScalarType.Float64);
         }
+        var logRatioBase = samples.LogRatioTo(reference);
         var returns = logRatioBon / (config.N - 1) - config.EffectiveKlCoefficient * logRatioBase;
-        var loss = Rloo.Loss(logProbs, returns.to(logProbs.dtype), k);
+        var loss = samples.Loss(returns);
         return new MethodOutput(loss, new Dictionary<string, Tensor>
         {
             ["return"] = returns.mean(),
