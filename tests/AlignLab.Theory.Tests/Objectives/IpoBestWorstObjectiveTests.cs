@@ -66,4 +66,45 @@ public class IpoBestWorstObjectiveTests
         var e = Assert.Throws<ArgumentException>(() => new IpoBestWorstObjective(ObjectiveFixtures.Tied(), 1));
         Assert.Equal("n", e.ParamName);
     }
+
+    [Theory]
+    [InlineData(2, false)]
+    [InlineData(4, true)]
+    [InlineData(8, false)]
+    [InlineData(20, true)]
+    public void ValueAndGradient_MatchTheDenseJointLaw(int n, bool withZeros)
+    {
+        // The level-moment form against the definition L = Σ_ij P(i, j)·(θ_i − θ_j − log p_i + log p_j − h)² with P the
+        // dense BestWorstLaw.Joint, on 40 outcomes over 12 tied reward values (with zero-mass outcomes in some cases).
+        var d = ExtremeLevelSumsTests.RandomTied(40, 12, seed: 10 + n, withZeros);
+        var ipo = new IpoBestWorstObjective(d, n);
+        var joint = BestWorstLaw.Joint(d, n);
+        var theta = ObjectiveFixtures.Logits(d.Count);
+        var logP = ObjectiveFixtures.Log(d.Probabilities);
+        double value = 0;
+        var gradient = new double[d.Count];
+        for (var i = 0; i < d.Count; i++)
+            for (var j = 0; j < d.Count; j++)
+            {
+                if (joint[i, j] == 0) continue;
+                var e = theta[i] - theta[j] - logP[i] + logP[j] - ipo.TargetGap;
+                value += joint[i, j] * e * e;
+                gradient[i] += 2 * joint[i, j] * e;
+                gradient[j] -= 2 * joint[i, j] * e;
+            }
+        Assert.Equal(value, ipo.Value(theta), 9);
+        Assert.True(ObjectiveFixtures.MaxAbsDiff(gradient, ipo.Gradient(theta)) < 1e-9);
+    }
+
+    [Fact]
+    public void LargeK_7776Outcomes_EvaluatesWithoutTheDenseLaw()
+    {
+        // The toy task's size: the dense law would be 7,776² doubles (484 MB); the level form needs O(K). At θ = log p
+        // every gap is 0, so L = h*² exactly (the law sums to 1).
+        var d = ExtremeLevelSumsTests.RandomTied(7776, 1_000_000, seed: 3);
+        var ipo = new IpoBestWorstObjective(d, 8);
+        var theta = ObjectiveFixtures.Log(d.Probabilities);
+        Assert.Equal(ipo.TargetGap * ipo.TargetGap, ipo.Value(theta), 8);
+        Assert.Equal(0.0, ipo.Gradient(theta).Sum(), 9);
+    }
 }

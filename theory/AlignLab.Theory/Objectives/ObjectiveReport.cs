@@ -18,23 +18,27 @@ public sealed record ObjectiveReport(
     public static ObjectiveReport Create(ITabularObjective objective, RewardDistribution distribution, int n)
     {
         ArgumentChecks.NotNull(distribution, nameof(distribution));
-        var optimum = TabularMinimizer.Minimize(objective, Softmax.Log(distribution.Probabilities));
+        var optimum = TabularMinimizer.Minimize(objective, Softmax.Log(distribution.Probabilities),
+            scales: TabularMinimizer.BaseScales(distribution.Probabilities));
         return Describe(objective.Name, optimum.Probabilities, distribution, n);
     }
 
     /// <summary>
     /// Minimises a prompt-set objective and reports its optimum against π_n prompt by prompt, averaged with the prompt
     /// weights: KL and win rate are Σ_x w_x·(per-prompt value). <see cref="Probabilities"/> holds the prompts'
-    /// distributions concatenated, in the order of the objective's logits.
+    /// distributions concatenated, in the order of the objective's logits. The search stops when every gradient entry is
+    /// below <paramref name="gradientTolerance"/>; on large supports a looser one is enough (on a toy-task prompt,
+    /// 7,776 responses, 1e-4 and 1e-8 give the same KL and win rate to four decimals).
     /// </summary>
-    public static ObjectiveReport Create(PromptSetObjective objective, PromptSet prompts, int n)
+    public static ObjectiveReport Create(PromptSetObjective objective, PromptSet prompts, int n, double gradientTolerance = 1e-10)
     {
         ArgumentChecks.NotNull(objective, nameof(objective));
         ArgumentChecks.NotNull(prompts, nameof(prompts));
         if (objective.PromptCount != prompts.Count)
             throw new ArgumentException($"objective has {objective.PromptCount} prompts but prompts has {prompts.Count}.", nameof(prompts));
         var start = prompts.Prompts.SelectMany(d => Softmax.Log(d.Probabilities)).ToArray();
-        var optimum = TabularMinimizer.Minimize(objective, start);
+        var optimum = TabularMinimizer.Minimize(objective, start, gradientTolerance,
+            TabularMinimizer.BaseScales(prompts.Prompts.SelectMany(d => d.Probabilities)));
         var parts = Enumerable.Range(0, prompts.Count)
             .Select(x => Describe(objective.Name, Softmax.Probabilities(objective.Slice(optimum.Logits, x)), prompts.Prompts[x], n))
             .ToArray();
