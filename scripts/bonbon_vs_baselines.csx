@@ -9,6 +9,11 @@
 // the analytic best-of-n, win-rate-optimal and RLHF frontiers of the same base.
 // It prints the table and, for the question, each method's distance to the BoN_n point and its excess KL over the
 // best-of-n frontier at its own win rate (KL − KL_BoN(W): how much more drift it pays for the same win rate).
+// For the methods with an exact tabular objective (SFT-BoN, BoNBoN, IPO-BoN, IPO on the BoN pairs, vBoN) it also gives
+// that objective's exact value at the trained network and at π_n, and (unless optima=false) the objective's exact
+// optimum over all policies: where training should land with infinite data and a perfect optimiser. A trained objective
+// far above the optimum is an optimisation failure, not a property of the objective (docs/scripts.md has the numbers).
+// longSteps > 0 adds a BoNBoN α=0.1 row trained that many steps, to see how training approaches the optimum.
 //
 // Makes, in the output folder (--out, default ./out/bonbon_vs_baselines):
 //   table.csv, table.json  one row per method: kl, win_rate, expected_reward, off_target, BoN_n point, frontier comparisons
@@ -16,11 +21,15 @@
 // and a run folder in the run store ($ALIGNLAB_RUNS or ./runs): config, seed, versions, metrics.jsonl, table, chart.
 //
 // Run:  alignlab run scripts/bonbon_vs_baselines.csx [--set quick=true] [--set seed=0] [--set n=8] [--set steps=N] [--set lr=X]
-//       quick: the CI setting (fewer steps, smaller batches); steps / lr override every method's training steps / learning rate.
+//                                                   [--set optima=false] [--set longSteps=1500]
+//       quick: the CI setting (fewer steps, smaller batches, no optima); steps / lr override every method's training
+//       steps / learning rate; optima: compute the exact optima (about half a minute per row on 2 cores).
 
 bool quick = Arg("quick", false);
 long seed = Arg("seed", 0L);
 int n = Arg("n", 8);
+bool optima = Arg("optima", !quick);
+int longSteps = Arg("longSteps", 0);
 var scale = quick ? ExperimentScale.Quick : ExperimentScale.Default;
 if (HasArg("steps")) scale = scale.WithSteps(Arg("steps", scale.Steps));
 if (HasArg("lr")) scale = scale.WithLearningRate(Arg("lr", scale.LearningRate));
@@ -33,10 +42,12 @@ var result = Experiment.Named("bonbon-vs-baselines")
     .Compare(Methods.Dpo(n: n).Sweep(beta: [0.05, 0.5]))
     .Compare(Methods.Ipo(n: n).Sweep(beta: [0.05, 0.5]))
     .Compare(Methods.Vbon(n), Methods.JBond(n: 2), Methods.Rlhf(beta: 0.5))
+    .Compare(longSteps > 0 ? [Methods.BonBon(n: n, alpha: 0.1).WithSteps(longSteps).Named($"BoNBoN(n={n}, α=0.1, {longSteps} steps)")] : [])
     .Evaluate(Metrics.WinRate, Metrics.Kl, Metrics.Reward, Metrics.OffTarget)
     .WithFrontiers(Frontier.BestOfN, Frontier.Optimal, Frontier.Rlhf)
     .WithScale(scale)
     .WithSeed(seed)
+    .WithExactOptima(optima)
     .Run();
 
 result.Print(Log);
@@ -48,6 +59,12 @@ Log($"BoN_{n} point (exact): KL = {bonN.Kl:F4}, W = {bonN.WinRate:F4}");
 Log("method                          KL       W     dist to BoN_n   excess KL at same W");
 foreach (var row in result.Rows.Where(r => r.Spec.IsTrained))
     Log($"{row.Method,-30} {row.Kl,7:F4} {row.WinRate,7:F4}   {row.DistanceToBonN,10:F4}   {row.ExcessKl,12:F4}");
+
+Log("");
+Log("exact training objective (THEORY.md §9): at the trained network, at π_n, and its optimum over all policies");
+Log("method                          trained      at π_n     optimum   optimum KL  optimum W");
+foreach (var row in result.Rows.Where(r => double.IsFinite(r.Objective)))
+    Log($"{row.Method,-30} {row.Objective,9:F4} {row.ObjectiveAtBonN,11:F4} {row.OptimumObjective,11:F4} {row.OptimumKl,12:F4} {row.OptimumWinRate,10:F4}");
 
 double Best(IEnumerable<ExperimentRow> rows, Func<ExperimentRow, double> value) =>
     rows.Select(value).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Min();

@@ -8,7 +8,9 @@
 // then computes EXACTLY (every response of every prompt enumerated) each trained network's KL(π‖p), win rate W(π),
 // expected reward and off-target attribute, beside the exact best-of-n policy π_n and the analytic best-of-n,
 // win-rate-optimal and RLHF frontiers of the same base, and prints each method's distance to the BoN_n point and its
-// excess KL over the best-of-n frontier at its own win rate.
+// excess KL over the best-of-n frontier at its own win rate; and, for the methods with an exact tabular objective, that
+// objective at the trained network, at π_n and (unless optima=false) at its exact optimum over all policies.
+// longSteps > 0 adds a BoNBoN α=0.1 row trained that many steps.
 //
 // Makes, in the output folder (--out, default ./out/bonbon_vs_baselines):
 //   table.csv, table.json  one row per method: kl, win_rate, expected_reward, off_target, BoN_n point, frontier comparisons
@@ -16,6 +18,7 @@
 // and a run folder in the run store ($ALIGNLAB_RUNS or ./runs).
 //
 // Run:  alignlab run scripts/bonbon_vs_baselines.fsx [--set quick=true] [--set seed=0] [--set n=8] [--set steps=N] [--set lr=X]
+//                                                   [--set optima=false] [--set longSteps=1500]
 
 open AlignLab.Dsl
 open AlignLab.Dsl.Scripting
@@ -24,6 +27,8 @@ let ctx = ScriptContext.ForScript __SOURCE_FILE__
 let quick = ctx.Arg("quick", false)
 let seed = ctx.Arg("seed", 0L)
 let n = ctx.Arg("n", 8)
+let optima = ctx.Arg("optima", not quick)
+let longSteps = ctx.Arg("longSteps", 0)
 let scale =
     let s = if quick then ExperimentScale.Quick else ExperimentScale.Default
     let s = if ctx.HasArg "steps" then s.WithSteps(ctx.Arg("steps", s.Steps)) else s
@@ -38,10 +43,12 @@ let result =
         .Compare(Methods.Dpo(n = n).Sweep(beta = [ 0.05; 0.5 ]))
         .Compare(Methods.Ipo(n = n).Sweep(beta = [ 0.05; 0.5 ]))
         .Compare(Methods.Vbon(n), Methods.JBond(n = 2), Methods.Rlhf(beta = 0.5))
+        .Compare(if longSteps > 0 then [ Methods.BonBon(n = n, alpha = 0.1).WithSteps(longSteps).Named($"BoNBoN(n={n}, α=0.1, {longSteps} steps)") ] else [])
         .Evaluate(Metrics.WinRate, Metrics.Kl, Metrics.Reward, Metrics.OffTarget)
         .WithFrontiers(Frontier.BestOfN, Frontier.Optimal, Frontier.Rlhf)
         .WithScale(scale)
         .WithSeed(seed)
+        .WithExactOptima(optima)
         .Run()
 
 result.Print(fun line -> ctx.Log line)
@@ -54,6 +61,12 @@ ctx.Log(sprintf "BoN_%d point (exact): KL = %.4f, W = %.4f" n bonN.Kl bonN.WinRa
 ctx.Log "method                          KL       W     dist to BoN_n   excess KL at same W"
 for row in trained do
     ctx.Log(sprintf "%-30s %7.4f %7.4f   %10.4f   %12.4f" row.Method row.Kl row.WinRate row.DistanceToBonN row.ExcessKl)
+
+ctx.Log ""
+ctx.Log "exact training objective (THEORY.md §9): at the trained network, at π_n, and its optimum over all policies"
+ctx.Log "method                          trained      at π_n     optimum   optimum KL  optimum W"
+for row in result.Rows |> Seq.filter (fun r -> System.Double.IsFinite r.Objective) do
+    ctx.Log(sprintf "%-30s %9.4f %11.4f %11.4f %12.4f %10.4f" row.Method row.Objective row.ObjectiveAtBonN row.OptimumObjective row.OptimumKl row.OptimumWinRate)
 
 let best (value: ExperimentRow -> float) rows =
     rows |> List.map value |> List.filter System.Double.IsFinite |> function [] -> nan | xs -> List.min xs

@@ -244,7 +244,7 @@ public class ScriptsTests
     {
         var rows = Csv(output, "table.csv",
             "method,kind,n,alpha,beta,steps,win_rate,kl,expected_reward,off_target,bon_n_kl,bon_n_win_rate,distance_to_bon_n," +
-            "bon_win_rate_at_kl,optimal_win_rate_at_kl,bon_kl_at_win_rate,excess_kl,final_loss,train_seconds");
+            "bon_win_rate_at_kl,optimal_win_rate_at_kl,bon_kl_at_win_rate,excess_kl,objective,objective_at_bon_n,final_loss,train_seconds");
         Assert.Equal(
             ["base", "best-of-n", "BoNBoN", "BoNBoN", "BoNBoN", "SFT-BoN", "IPO-BoN", "DPO", "DPO", "IPO", "IPO", "vBoN", "J-BOND", "RLHF"],
             rows.Select(r => r["kind"]));
@@ -262,6 +262,13 @@ public class ScriptsTests
             if (Optional(row, "bon_kl_at_win_rate") is { } bonKl) Assert.Equal(kl - bonKl, Number(row, "excess_kl"), 9);
             if (Optional(row, "bon_n_kl") is { } bonNKl && Optional(row, "distance_to_bon_n") is { } distance)
                 Assert.Equal(Math.Sqrt(Math.Pow(kl - bonNKl, 2) + Math.Pow(win - Number(row, "bon_n_win_rate"), 2)), distance, 9);
+            // The exact objective is given exactly for the methods with a tabular one; π_n minimises SFT-BoN's and vBoN's
+            // (vBoN's is KL(π‖π_n), 0 at π_n), so no trained network scores below it (1e-5: float32 probabilities).
+            var hasObjective = row["kind"] is "SFT-BoN" or "BoNBoN" or "IPO-BoN" or "IPO" or "vBoN";
+            Assert.Equal(hasObjective, Optional(row, "objective") is not null);
+            if (row["kind"] is "SFT-BoN" or "vBoN")
+                Assert.True(Number(row, "objective") >= Number(row, "objective_at_bon_n") - 1e-5, $"{row["method"]}: below π_n's objective");
+            if (row["kind"] == "vBoN") Assert.Equal(0, Number(row, "objective_at_bon_n"), 12);
         }
         Assert.InRange(Number(rows[0], "kl"), -1e-9, 1e-9);
         Assert.Equal(0.5, Number(rows[0], "win_rate"), 9);

@@ -45,6 +45,10 @@ public sealed record Experiment
     /// <summary>Whether training progress is shown on the console (default true).</summary>
     public bool ShowProgress { get; init; } = true;
 
+    /// <summary>Whether each row with a tabular objective also gets that objective's exact optimum (default false: it
+    /// costs a minimisation over every response of every prompt, about half a minute per row on the toy task).</summary>
+    public bool ExactOptima { get; init; }
+
     /// <summary>The metrics in use: <see cref="MetricSpecs"/>, or <see cref="Metrics.Default"/> when none were named.</summary>
     public IReadOnlyList<MetricSpec> EffectiveMetrics => MetricSpecs.Count == 0 ? Metrics.Default : MetricSpecs;
 
@@ -91,6 +95,13 @@ public sealed record Experiment
     /// <summary>This experiment writing its run into the run store at <paramref name="root"/>.</summary>
     public Experiment StoreIn(string root) =>
         string.IsNullOrWhiteSpace(root) ? throw new ArgumentException($"root must be a folder path (got '{root}').", nameof(root)) : this with { RunRoot = root };
+
+    /// <summary>
+    /// This experiment also minimising, for every row whose method has a tabular objective (SFT-BoN, BoNBoN, IPO-BoN,
+    /// IPO on best/worst pairs, vBoN), that objective exactly over all per-prompt policies: the table gains the
+    /// optimum's KL, win rate and objective value and the chart marks it, beside where training landed.
+    /// </summary>
+    public Experiment WithExactOptima(bool on = true) => this with { ExactOptima = on };
 
     /// <summary>This experiment with console progress on or off.</summary>
     public Experiment WithProgress(bool show) => this with { ShowProgress = show };

@@ -19,10 +19,22 @@ namespace AlignLab.Dsl;
 /// <param name="BonKlAtWinRate">KL the best-of-n frontier needs to reach this row's win rate.</param>
 /// <param name="FinalLoss">Last logged training loss (NaN when untrained).</param>
 /// <param name="TrainSeconds">Wall time of training (0 when untrained).</param>
+/// <param name="Objective">
+/// The method's infinite-data training objective (THEORY.md §9) at the trained policy, exact by enumeration and
+/// prompt-averaged; NaN for methods without a tabular objective (see <c>ExactObjectives</c>). Comparing it with
+/// <see cref="ObjectiveAtBonN"/> and <see cref="OptimumObjective"/> tells an optimisation failure from an objective
+/// whose optimum is not π_n.
+/// </param>
+/// <param name="ObjectiveAtBonN">The same objective at the exact best-of-n policy π_n (an upper bound on its minimum).</param>
+/// <param name="OptimumObjective">The objective's minimum over all policies (NaN unless <see cref="Experiment.WithExactOptima"/>).</param>
+/// <param name="OptimumKl">KL(π*‖base) of the objective's minimiser π* (NaN unless exact optima were asked for).</param>
+/// <param name="OptimumWinRate">W(π*) of the objective's minimiser (NaN unless exact optima were asked for).</param>
 public sealed record ExperimentRow(
     string Method, MethodSpec Spec, int Steps, double WinRate, double Kl, double ExpectedReward, double OffTarget,
     double BonNKl, double BonNWinRate, double BonWinRateAtKl, double OptimalWinRateAtKl, double BonKlAtWinRate,
-    double FinalLoss, double TrainSeconds)
+    double FinalLoss, double TrainSeconds,
+    double Objective = double.NaN, double ObjectiveAtBonN = double.NaN,
+    double OptimumObjective = double.NaN, double OptimumKl = double.NaN, double OptimumWinRate = double.NaN)
 {
     /// <summary>KL spent beyond what best-of-n needs for the same win rate, KL − <see cref="BonKlAtWinRate"/> (≥ 0 up to training noise when BoN is near-optimal).</summary>
     public double ExcessKl => Kl - BonKlAtWinRate;

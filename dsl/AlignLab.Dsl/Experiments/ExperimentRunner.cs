@@ -53,22 +53,27 @@ internal static class ExperimentRunner
         var rows = new List<ExperimentRow>();
         foreach (var spec in experiment.MethodSpecs)
         {
-            var (metrics, steps, loss, seconds) = spec.IsTrained
-                ? Train(spec, experiment, task, reference, prompts, offTarget, LoadBase, run)
-                : (Exact(spec, prompts, offTarget), 0, double.NaN, 0.0);
+            var (policies, steps, loss, seconds) = spec.IsTrained
+                ? Train(spec, experiment, task, reference, LoadBase, run)
+                : (Exact(spec, prompts), 0, double.NaN, 0.0);
+            var metrics = ExactEvaluation.Evaluate(prompts, policies, offTarget);
             var bonN = spec.UsesN ? ExactFrontier.Averaged(prompts, FrontierFamily.BestOfN, [spec.N])[0] : null;
+            var objective = ObjectiveColumns(spec, experiment, prompts, policies);
             rows.Add(new ExperimentRow(spec.DisplayName, spec, steps, metrics.WinRate, metrics.Kl, metrics.ExpectedReward, metrics.ExpectedOffTarget,
                 bonN?.Kl ?? double.NaN, bonN?.WinRate ?? double.NaN,
                 bon is null ? double.NaN : ExactFrontier.Interpolate([.. bon.Select(p => p.Kl)], [.. bon.Select(p => p.WinRate)], metrics.Kl),
                 optimal is null ? double.NaN : ExactFrontier.Interpolate([.. optimal.Select(p => p.Kl)], [.. optimal.Select(p => p.WinRate)], metrics.Kl),
                 bon is null ? double.NaN : ExactFrontier.Interpolate([.. bon.Select(p => p.WinRate)], [.. bon.Select(p => p.Kl)], metrics.WinRate),
-                loss, seconds));
+                loss, seconds, objective.Value, objective.AtBonN, objective.Optimum.Value, objective.Optimum.Kl, objective.Optimum.WinRate));
         }
 
         double klMax = 1.2 * Math.Max(rows.Count == 0 ? 0 : rows.Max(r => double.IsFinite(r.Kl) ? r.Kl : 0),
             bon is null ? 0 : ExactFrontier.Interpolate([.. bon.Select(p => p.Parameter)], [.. bon.Select(p => p.Kl)], 16));
         var curves = frontiers.Select(f => Curve(f.Spec, f.Points, klMax)).ToList();
-        var points = rows.Select(r => new ResultPoint(r.Spec.KindName, r.Kl, 0, r.WinRate, 0, r.Method)).ToList();
+        var points = rows.Select(r => new ResultPoint(r.Spec.KindName, r.Kl, 0, r.WinRate, 0, r.Method))
+            .Concat(rows.Where(r => double.IsFinite(r.OptimumKl))
+                .Select(r => new ResultPoint("exact optimum of the objective", r.OptimumKl, 0, r.OptimumWinRate, 0, $"{r.Method}: optimum")))
+            .ToList();
         var chart = FrontierChart.Create(FrontierMetric.WinRate, curves, points, $"{experiment.Name}: win rate vs KL (exact, {experiment.Task.Name})");
         var table = ResultTable.FromRows(rows.Select(r => TableRow(r, experiment)).ToList());
         run.WriteTable(table);
@@ -76,9 +81,8 @@ internal static class ExperimentRunner
         return new ExperimentResult(experiment, rows, curves, chart, table, run.Id, run.Folder);
     }
 
-    private static (ExactMetrics Metrics, int Steps, double Loss, double Seconds) Train(
-        MethodSpec spec, Experiment experiment, ToyTask task, TinyGpt reference, PromptSet prompts, IReadOnlyList<IReadOnlyList<double>> offTarget,
-        Func<TinyGpt> loadBase, RunWriter run)
+    private static (IReadOnlyList<IReadOnlyList<double>> Policies, int Steps, double Loss, double Seconds) Train(
+        MethodSpec spec, Experiment experiment, ToyTask task, TinyGpt reference, Func<TinyGpt> loadBase, RunWriter run)
     {
         var scale = experiment.Scale;
         int steps = spec.Steps > 0 ? spec.Steps : scale.Steps;
@@ -101,16 +105,23 @@ internal static class ExperimentRunner
         double seconds = clock.Elapsed.TotalSeconds;
         policy.eval();
         // The base's exact distributions are computed once per experiment, so only the policy is enumerated here.
-        var probabilities = Enumerable.Range(0, prompts.Count).Select(k => (IReadOnlyList<double>)Enumeration.Probabilities(task, policy, k)).ToList();
-        return (ExactEvaluation.Evaluate(prompts, probabilities, offTarget), result.Steps, result.Last.Loss, seconds);
+        var probabilities = Enumerable.Range(0, Enumeration.PromptCount(task)).Select(k => (IReadOnlyList<double>)Enumeration.Probabilities(task, policy, k)).ToList();
+        return (probabilities, result.Steps, result.Last.Loss, seconds);
     }
 
-    private static ExactMetrics Exact(MethodSpec spec, PromptSet prompts, IReadOnlyList<IReadOnlyList<double>> offTarget)
+    /// <summary>The per-prompt policy of an untrained row: the base itself or exact best-of-n.</summary>
+    private static IReadOnlyList<IReadOnlyList<double>> Exact(MethodSpec spec, PromptSet prompts) =>
+        prompts.Prompts.Select(d => spec.Kind == MethodKind.BestOfN ? Tilting.BestOfN(d, spec.N).Probabilities : d.Probabilities).ToList();
+
+    /// <summary>The row's exact objective at its policy and at π_n, and (when asked for) the objective's optimum; NaN without an objective.</summary>
+    private static (double Value, double AtBonN, (double Kl, double WinRate, double Value) Optimum) ObjectiveColumns(
+        MethodSpec spec, Experiment experiment, PromptSet prompts, IReadOnlyList<IReadOnlyList<double>> policies)
     {
-        var probabilities = prompts.Prompts
-            .Select(d => spec.Kind == MethodKind.BestOfN ? Tilting.BestOfN(d, spec.N).Probabilities : d.Probabilities)
-            .ToList();
-        return ExactEvaluation.Evaluate(prompts, probabilities, offTarget);
+        var none = (double.NaN, double.NaN, double.NaN);
+        if (!ExactObjectives.Has(spec)) return (double.NaN, double.NaN, none);
+        var bestOfN = prompts.Prompts.Select(d => Tilting.BestOfN(d, spec.N).Probabilities).ToList();
+        return (ExactObjectives.Value(spec, prompts, policies), ExactObjectives.Value(spec, prompts, bestOfN),
+            experiment.ExactOptima ? ExactObjectives.Optimum(spec, prompts) : none);
     }
 
     private static FrontierCurve Curve(FrontierSpec spec, IReadOnlyList<FrontierPoint> points, double klMax)
@@ -145,6 +156,14 @@ internal static class ExperimentRunner
             row["optimal_win_rate_at_kl"] = Value(r.OptimalWinRateAtKl);
             row["bon_kl_at_win_rate"] = Value(r.BonKlAtWinRate);
             row["excess_kl"] = Value(r.ExcessKl);
+        }
+        row["objective"] = Value(r.Objective);
+        row["objective_at_bon_n"] = Value(r.ObjectiveAtBonN);
+        if (experiment.ExactOptima)
+        {
+            row["optimum_objective"] = Value(r.OptimumObjective);
+            row["optimum_kl"] = Value(r.OptimumKl);
+            row["optimum_win_rate"] = Value(r.OptimumWinRate);
         }
         row["final_loss"] = Value(r.FinalLoss);
         row["train_seconds"] = r.TrainSeconds;

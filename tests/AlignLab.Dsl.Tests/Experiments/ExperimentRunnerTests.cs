@@ -84,4 +84,41 @@ public sealed class ExperimentRunnerTests(TinyToyFixture fixture)
         Assert.Contains(lines, l => l.Contains("best-of-n(n=8)"));
         Assert.True(result.Row("best-of-n(n=8)").WinRate > result.Row("best-of-n(n=2)").WinRate);
     }
+
+    [Fact]
+    public void ExactObjectives_AtThePolicy_AtBonN_AndTheOptimum_AreConsistent()
+    {
+        var result = Experiment.Named("objectives").On(fixture.Task).WithScale(fixture.Scale with { Steps = 4 }).StoreIn(fixture.NewStore())
+            .WithProgress(false).WithExactOptima()
+            .Compare(Methods.SftBon(4), Methods.BonBon(n: 4, alpha: 0.3), Methods.Vbon(4), Methods.Rlhf(beta: 1))
+            .WithFrontiers(Frontier.BestOfN).Run();
+
+        // SFT-BoN and vBoN are minimised by π_n itself (THEORY.md §4–§5): the optimum IS the BoN_n point, and vBoN's
+        // objective KL(π‖π_n) is 0 there. The minimiser stops at gradient entries below 1e-8, which leaves KL and win rate
+        // within 1e-6 of π_n's.
+        foreach (var name in new[] { "SFT-BoN(n=4)", "vBoN(n=4)" })
+        {
+            var row = result.Row(name);
+            Assert.Equal(row.BonNKl, row.OptimumKl, tolerance: 1e-6);
+            Assert.Equal(row.BonNWinRate, row.OptimumWinRate, tolerance: 1e-6);
+            Assert.Equal(row.ObjectiveAtBonN, row.OptimumObjective, tolerance: 1e-8);
+        }
+        Assert.Equal(0, result.Row("vBoN(n=4)").ObjectiveAtBonN, 12);
+
+        // Every objective's minimum lies below its value at π_n and at the trained policy; BoNBoN's is strictly below
+        // π_n's (its optimum is not π_n, THEORY.md §4).
+        foreach (var row in result.Rows.Where(r => r.Spec.Kind != MethodKind.Rlhf))
+        {
+            // 1e-8: where π_n is the exact minimiser (SFT-BoN, vBoN) the search stops just short of it.
+            Assert.True(row.OptimumObjective <= row.ObjectiveAtBonN + 1e-8, $"{row.Method}: optimum {row.OptimumObjective}, at π_n {row.ObjectiveAtBonN}");
+            // The network's probabilities come from float32 log-softmaxes (they sum to 1 within ~1e-6).
+            Assert.True(row.OptimumObjective <= row.Objective + 1e-5, $"{row.Method}: optimum {row.OptimumObjective}, trained {row.Objective}");
+        }
+        var bonbon = result.Row("BoNBoN(n=4, α=0.3)");
+        Assert.True(bonbon.OptimumObjective < bonbon.ObjectiveAtBonN - 1e-4);
+        Assert.True(double.IsNaN(result.Row("RLHF(β=1)").Objective) && double.IsNaN(result.Row("RLHF(β=1)").OptimumKl));
+        Assert.Equal(3, result.Table.TextColumn("optimum_kl").Count(v => v.Length > 0));
+        // One BoN frontier, four method kinds and one trace of exact optima.
+        Assert.Equal(6, result.Chart.TraceCount);
+    }
 }

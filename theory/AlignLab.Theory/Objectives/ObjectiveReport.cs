@@ -28,15 +28,18 @@ public sealed record ObjectiveReport(
     /// weights: KL and win rate are Σ_x w_x·(per-prompt value). <see cref="Probabilities"/> holds the prompts'
     /// distributions concatenated, in the order of the objective's logits. The search stops when every gradient entry is
     /// below <paramref name="gradientTolerance"/>; on large supports a looser one is enough (on a toy-task prompt,
-    /// 7,776 responses, 1e-4 and 1e-8 give the same KL and win rate to four decimals).
+    /// 7,776 responses, 1e-4 and 1e-8 give the same KL and win rate to four decimals). The search starts from
+    /// <paramref name="initialLogits"/> (default: the base, log p): starting from π_n costs nothing where π_n is the
+    /// minimiser and avoids crawling towards π_n's tiny masses, along which √p scaling does not even out the curvature.
     /// </summary>
-    public static ObjectiveReport Create(PromptSetObjective objective, PromptSet prompts, int n, double gradientTolerance = 1e-10)
+    public static ObjectiveReport Create(PromptSetObjective objective, PromptSet prompts, int n, double gradientTolerance = 1e-10,
+        IReadOnlyList<double>? initialLogits = null)
     {
         ArgumentChecks.NotNull(objective, nameof(objective));
         ArgumentChecks.NotNull(prompts, nameof(prompts));
         if (objective.PromptCount != prompts.Count)
             throw new ArgumentException($"objective has {objective.PromptCount} prompts but prompts has {prompts.Count}.", nameof(prompts));
-        var start = prompts.Prompts.SelectMany(d => Softmax.Log(d.Probabilities)).ToArray();
+        var start = initialLogits ?? prompts.Prompts.SelectMany(d => Softmax.Log(d.Probabilities)).ToArray();
         var optimum = TabularMinimizer.Minimize(objective, start, gradientTolerance,
             TabularMinimizer.BaseScales(prompts.Prompts.SelectMany(d => d.Probabilities)));
         var parts = Enumerable.Range(0, prompts.Count)
