@@ -23,7 +23,7 @@
 // Run:  alignlab run scripts/bonbon_vs_baselines.csx [--set quick=true] [--set seed=0] [--set n=8] [--set steps=N] [--set lr=X]
 //                                                   [--set optima=false] [--set longSteps=1500]
 //       quick: the CI setting (fewer steps, smaller batches, no optima); steps / lr override every method's training
-//       steps / learning rate; optima: compute the exact optima (about half a minute per row on 2 cores).
+//       steps / learning rate; optima: compute the exact optima (about a minute per row on 2 cores).
 
 bool quick = Arg("quick", false);
 long seed = Arg("seed", 0L);

@@ -46,7 +46,7 @@ public sealed record Experiment
     public bool ShowProgress { get; init; } = true;
 
     /// <summary>Whether each row with a tabular objective also gets that objective's exact optimum (default false: it
-    /// costs a minimisation over every response of every prompt, about half a minute per row on the toy task).</summary>
+    /// costs a minimisation over every response of every prompt, about a minute per row on the toy task).</summary>
     public bool ExactOptima { get; init; }
 
     /// <summary>The metrics in use: <see cref="MetricSpecs"/>, or <see cref="Metrics.Default"/> when none were named.</summary>
