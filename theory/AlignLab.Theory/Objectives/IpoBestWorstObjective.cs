@@ -18,7 +18,8 @@ public sealed class IpoBestWorstObjective : ITabularObjective
     private readonly double[] logBase;
     private readonly ExtremeLevelSums sums;
     private readonly int n;
-    private readonly double[] ones;
+    private readonly double[] belowOnes; // Σ_{b<a} M(a, b) and Σ_{a>b} M(a, b): independent of θ, so summed once
+    private readonly double[] aboveOnes;
 
     /// <summary>The objective for n base samples per prompt and target gap h (default h*_n).</summary>
     public IpoBestWorstObjective(RewardDistribution distribution, int n, double? targetGap = null)
@@ -30,7 +31,9 @@ public sealed class IpoBestWorstObjective : ITabularObjective
         if (!double.IsFinite(TargetGap)) throw new ArgumentException($"targetGap must be finite (got {TargetGap}).", nameof(targetGap));
         logBase = Softmax.Log(distribution.Probabilities);
         sums = new ExtremeLevelSums(distribution.LevelMasses, n);
-        ones = Enumerable.Repeat(1.0, sums.Count).ToArray();
+        var ones = Enumerable.Repeat(1.0, sums.Count).ToArray();
+        belowOnes = sums.Below(ones);
+        aboveOnes = sums.Above(ones);
         Name = $"ipo-bon(n={n}, h={TargetGap:G6})";
     }
 
@@ -50,7 +53,6 @@ public sealed class IpoBestWorstObjective : ITabularObjective
         var (s1, s2) = LevelMoments(logits);
         var c = TargetGap;
         var diagonal = sums.Diagonal;
-        var below1 = sums.Below(ones);
         var belowS1 = sums.Below(s1);
         var belowS2 = sums.Below(s2);
         var value = 0.0;
@@ -59,7 +61,7 @@ public sealed class IpoBestWorstObjective : ITabularObjective
             // Both draws on level a (independent given the level): E[(h_i − h_j − c)²] = 2·S2 − 2·S1² + c².
             value += diagonal[a] * (2 * s2[a] - 2 * s1[a] * s1[a] + c * c);
             // Σ_{b<a} M(a, b)·(S2_a + S2_b − 2 S1_a S1_b − 2c S1_a + 2c S1_b + c²).
-            value += (s2[a] - 2 * c * s1[a] + c * c) * below1[a] + belowS2[a] + 2 * c * belowS1[a] - 2 * s1[a] * belowS1[a];
+            value += (s2[a] - 2 * c * s1[a] + c * c) * belowOnes[a] + belowS2[a] + 2 * c * belowS1[a] - 2 * s1[a] * belowS1[a];
         }
         return value;
     }
@@ -71,9 +73,7 @@ public sealed class IpoBestWorstObjective : ITabularObjective
         var (s1, s2) = LevelMoments(logits);
         var c = TargetGap;
         var diagonal = sums.Diagonal;
-        var below1 = sums.Below(ones);
         var belowS1 = sums.Below(s1);
-        var above1 = sums.Above(ones);
         var aboveS1 = sums.Above(s1);
         var levels = distribution.LevelOfOutcome;
         var masses = distribution.LevelMasses;
@@ -85,8 +85,8 @@ public sealed class IpoBestWorstObjective : ITabularObjective
             var a = levels[i];
             // ∂L/∂h_i = (p_i/q_a)·(∂L/∂S1_a + 2·h_i·∂L/∂S2_a); a level is the upper one of its pairs with lower levels
             // (Below) and the lower one of its pairs with higher levels (Above).
-            var dS2 = 2 * diagonal[a] + below1[a] + above1[a];
-            var dS1 = -4 * diagonal[a] * s1[a] - 2 * c * below1[a] - 2 * belowS1[a] + 2 * c * above1[a] - 2 * aboveS1[a];
+            var dS2 = 2 * diagonal[a] + belowOnes[a] + aboveOnes[a];
+            var dS1 = -4 * diagonal[a] * s1[a] - 2 * c * belowOnes[a] - 2 * belowS1[a] + 2 * c * aboveOnes[a] - 2 * aboveS1[a];
             var h = logits[i] - logBase[i];
             gradient[i] = p[i] / masses[a] * (dS1 + 2 * h * dS2);
         }
