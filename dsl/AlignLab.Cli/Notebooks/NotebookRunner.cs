@@ -1,6 +1,4 @@
-using System.Collections.Immutable;
 using System.Diagnostics;
-using System.Text;
 using System.Text.Json.Nodes;
 using AlignLab.Cli.Scripting;
 using AlignLab.Dsl.Scripting;
@@ -66,13 +64,7 @@ public static class NotebookRunner
         }
 
         string folder = Path.GetDirectoryName(notebook.Path)!;
-        var options = ScriptOptions.Default
-            .WithFileEncoding(Encoding.UTF8)
-            .WithEmitDebugInformation(true)
-            .AddReferences(ScriptReferences.Assemblies)
-            .AddImports(ScriptReferences.Namespaces)
-            .WithSourceResolver(new SourceFileResolver(ImmutableArray<string>.Empty, folder))
-            .WithMetadataResolver(ScriptMetadataResolver.Default.WithBaseDirectory(folder));
+        var options = ScriptReferences.CSharpOptions(folder);
 
         ScriptContext.Current = context;
         ScriptState<object>? state = null;

@@ -1,5 +1,3 @@
-using System.Collections.Immutable;
-using System.Text;
 using AlignLab.Dsl.Scripting;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Scripting;
@@ -25,14 +23,7 @@ public static class CSharpScriptHost
         ArgumentNullException.ThrowIfNull(error);
         string path = context.ScriptPath;
         string folder = Path.GetDirectoryName(path)!;
-        var options = ScriptOptions.Default
-            .WithFilePath(path)
-            .WithFileEncoding(Encoding.UTF8)
-            .WithEmitDebugInformation(true)
-            .AddReferences(ScriptReferences.Assemblies)
-            .AddImports(ScriptReferences.Namespaces)
-            .WithSourceResolver(new SourceFileResolver(ImmutableArray<string>.Empty, folder))
-            .WithMetadataResolver(ScriptMetadataResolver.Default.WithBaseDirectory(folder));
+        var options = ScriptReferences.CSharpOptions(folder).WithFilePath(path);
 
         try
         {

@@ -1,5 +1,9 @@
+using System.Collections.Immutable;
 using System.Reflection;
+using System.Text;
 using AlignLab.Dsl.Scripting;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Scripting;
 
 namespace AlignLab.Cli.Scripting;
 
@@ -31,6 +35,20 @@ public static class ScriptReferences
 
     /// <summary><see cref="StandardNamespaces"/> followed by every namespace holding a public AlignLab type, sorted.</summary>
     public static IReadOnlyList<string> Namespaces => namespaces.Value;
+
+    /// <summary>
+    /// The Roslyn options every C# script and notebook cell compiles with: UTF-8, debug information (line numbers in
+    /// errors), <see cref="Assemblies"/> and <see cref="Namespaces"/>, and <c>#load</c> / <c>#r</c> resolved relative to
+    /// <paramref name="folder"/>, the script's or notebook's own folder.
+    /// </summary>
+    public static ScriptOptions CSharpOptions(string folder) =>
+        ScriptOptions.Default
+            .WithFileEncoding(Encoding.UTF8)
+            .WithEmitDebugInformation(true)
+            .AddReferences(Assemblies)
+            .AddImports(Namespaces)
+            .WithSourceResolver(new SourceFileResolver(ImmutableArray<string>.Empty, folder))
+            .WithMetadataResolver(ScriptMetadataResolver.Default.WithBaseDirectory(folder));
 
     private static bool IsAlignLab(AssemblyName name) => name.Name?.StartsWith("AlignLab.", StringComparison.Ordinal) == true;
 
