@@ -23,9 +23,14 @@ public sealed class ScriptFolder : IDisposable
         return file;
     }
 
-    /// <summary>The repository root, found from this source file's location.</summary>
-    public static string RepositoryRoot([CallerFilePath] string sourceFile = "") =>
-        System.IO.Path.GetFullPath(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(sourceFile)!, "..", ".."));
+    /// <summary>
+    /// The repository root, found from this source file's own location (tests/AlignLab.Cli.Tests/ScriptFolder.cs), so
+    /// it is the same from whichever test folder it is called.
+    /// </summary>
+    public static string RepositoryRoot() =>
+        System.IO.Path.GetFullPath(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(ThisSourceFile())!, "..", ".."));
+
+    private static string ThisSourceFile([CallerFilePath] string path = "") => path;
 
     /// <inheritdoc/>
     public void Dispose()

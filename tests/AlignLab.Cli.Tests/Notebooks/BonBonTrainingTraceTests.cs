@@ -13,7 +13,7 @@ public class BonBonTrainingTraceTests
     public void Trace_RunsQuick_StartsAtTheBaseExactly_AndTheObjectiveFalls()
     {
         using var folder = new ScriptFolder();
-        string script = Path.GetFullPath(Path.Combine(ScriptFolder.RepositoryRoot(), "..", "scripts", "examples", "bonbon_training_trace.csx"));
+        string script = Path.Combine(ScriptFolder.RepositoryRoot(), "scripts", "examples", "bonbon_training_trace.csx");
         var run = CliRun.Invoke("run", script, "--set", "quick=true", "--set", "alpha=0", "--out", folder.Out);
 
         Assert.True(run.ExitCode == ExitCodes.Success, run.Error);

@@ -12,7 +12,7 @@ namespace AlignLab.Cli.Tests.Notebooks;
 public class NotebookFilesTests
 {
     // RepositoryRoot goes two folders up from the calling source file, which here is one folder deeper.
-    private static readonly string Notebooks = Path.GetFullPath(Path.Combine(ScriptFolder.RepositoryRoot(), "..", "notebooks"));
+    private static readonly string Notebooks = Path.Combine(ScriptFolder.RepositoryRoot(), "notebooks");
 
     private static (JsonObject Executed, string Output) Execute(ScriptFolder folder, string name)
     {

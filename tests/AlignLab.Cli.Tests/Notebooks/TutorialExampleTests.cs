@@ -12,7 +12,7 @@ public class TutorialExampleTests
     public void SlicDemo_RunsQuick_AndItsExactNumbersRespectTheTheory()
     {
         using var folder = new ScriptFolder();
-        string script = Path.GetFullPath(Path.Combine(ScriptFolder.RepositoryRoot(), "..", "scripts", "examples", "slic_demo.csx"));
+        string script = Path.Combine(ScriptFolder.RepositoryRoot(), "scripts", "examples", "slic_demo.csx");
         var run = CliRun.Invoke("run", script, "--set", "quick=true", "--out", folder.Out);
 
         Assert.True(run.ExitCode == ExitCodes.Success, run.Error);
