@@ -11,7 +11,7 @@ namespace AlignLab.Dsl;
 /// </summary>
 internal static class ExactObjectives
 {
-    public static ITabularObjective? For(MethodSpec spec, RewardDistribution distribution) => spec.Kind switch
+    private static ITabularObjective? For(MethodSpec spec, RewardDistribution distribution) => spec.Kind switch
     {
         MethodKind.SftBon => new SftOnBestObjective(distribution, spec.N),
         MethodKind.BonBon => new BonBonObjective(distribution, spec.N, spec.Alpha),
@@ -22,30 +22,26 @@ internal static class ExactObjectives
     };
 
     /// <summary>Whether <see cref="For"/> gives an objective for this row.</summary>
-    public static bool Has(MethodSpec spec) => spec.Kind is MethodKind.SftBon or MethodKind.BonBon or MethodKind.IpoBon or MethodKind.Ipo or MethodKind.Vbon;
-
-    /// <summary>The objective averaged over prompts (uniform weights) at per-prompt policies <paramref name="policies"/>.</summary>
-    public static double Value(MethodSpec spec, PromptSet prompts, IReadOnlyList<IReadOnlyList<double>> policies)
-    {
-        var total = 0.0;
-        for (var x = 0; x < prompts.Count; x++)
-        {
-            total += prompts.Weights[x] * For(spec, prompts.Prompts[x])!.Value(Logits(policies[x]));
-        }
-        return total;
-    }
+    private static bool Has(MethodSpec spec) => spec.Kind is MethodKind.SftBon or MethodKind.BonBon or MethodKind.IpoBon or MethodKind.Ipo or MethodKind.Vbon;
 
     /// <summary>
-    /// The objective's exact optimum over all per-prompt policies (preconditioned L-BFGS from π_n, stopped when every
-    /// gradient entry is below 1e-8): its KL, win rate and objective value, prompt-averaged. For SFT-BoN and vBoN, whose
-    /// minimiser is π_n, the search only confirms that π_n is stationary.
+    /// The row's objective, prompt-averaged with the prompt weights: at the per-prompt <paramref name="policies"/>, at
+    /// π_n, and, when <paramref name="withOptimum"/>, at its exact optimum over all per-prompt policies with that
+    /// optimum's KL and win rate (preconditioned L-BFGS from π_n, stopped when every gradient entry is below 1e-8; for
+    /// SFT-BoN and vBoN, whose minimiser is π_n, the search only confirms that π_n is stationary). The optimum columns
+    /// are NaN without <paramref name="withOptimum"/>; null when the method has no tabular objective.
     /// </summary>
-    public static (double Kl, double WinRate, double Value) Optimum(MethodSpec spec, PromptSet prompts)
+    public static (double Value, double AtBonN, double OptimumValue, double OptimumKl, double OptimumWinRate)? Columns(
+        MethodSpec spec, PromptSet prompts, IReadOnlyList<IReadOnlyList<double>> policies, bool withOptimum)
     {
+        if (!Has(spec)) return null;
         var objective = new PromptSetObjective(prompts, d => For(spec, d)!);
-        var start = prompts.Prompts.SelectMany(d => Logits(Tilting.BestOfN(d, spec.N).Probabilities)).ToArray();
-        var report = ObjectiveReport.Create(objective, prompts, spec.N, gradientTolerance: 1e-8, initialLogits: start);
-        return (report.KlToBase, report.WinRate, objective.Value(Logits(report.Probabilities)));
+        var bestOfN = Logits(prompts.Prompts.SelectMany(d => Tilting.BestOfN(d, spec.N).Probabilities));
+        var value = objective.Value(Logits(policies.SelectMany(q => q)));
+        var atBonN = objective.Value(bestOfN);
+        if (!withOptimum) return (value, atBonN, double.NaN, double.NaN, double.NaN);
+        var optimum = ObjectiveReport.Create(objective, prompts, spec.N, gradientTolerance: 1e-8, initialLogits: bestOfN);
+        return (value, atBonN, objective.Value(Logits(optimum.Probabilities)), optimum.KlToBase, optimum.WinRate);
     }
 
     /// <summary>log q, with a response that gets no mass scored at 1e-300 (log 0 would make every pair term infinite).</summary>

@@ -58,13 +58,14 @@ internal static class ExperimentRunner
                 : (Exact(spec, prompts), 0, double.NaN, 0.0);
             var metrics = ExactEvaluation.Evaluate(prompts, policies, offTarget);
             var bonN = spec.UsesN ? ExactFrontier.Averaged(prompts, FrontierFamily.BestOfN, [spec.N])[0] : null;
-            var objective = ObjectiveColumns(spec, experiment, prompts, policies);
+            var objective = ExactObjectives.Columns(spec, prompts, policies, experiment.ExactOptima)
+                            ?? (double.NaN, double.NaN, double.NaN, double.NaN, double.NaN);
             rows.Add(new ExperimentRow(spec.DisplayName, spec, steps, metrics.WinRate, metrics.Kl, metrics.ExpectedReward, metrics.ExpectedOffTarget,
                 bonN?.Kl ?? double.NaN, bonN?.WinRate ?? double.NaN,
                 bon is null ? double.NaN : ExactFrontier.Interpolate([.. bon.Select(p => p.Kl)], [.. bon.Select(p => p.WinRate)], metrics.Kl),
                 optimal is null ? double.NaN : ExactFrontier.Interpolate([.. optimal.Select(p => p.Kl)], [.. optimal.Select(p => p.WinRate)], metrics.Kl),
                 bon is null ? double.NaN : ExactFrontier.Interpolate([.. bon.Select(p => p.WinRate)], [.. bon.Select(p => p.Kl)], metrics.WinRate),
-                loss, seconds, objective.Value, objective.AtBonN, objective.Optimum.Value, objective.Optimum.Kl, objective.Optimum.WinRate));
+                loss, seconds, objective.Value, objective.AtBonN, objective.OptimumValue, objective.OptimumKl, objective.OptimumWinRate));
         }
 
         double klMax = 1.2 * Math.Max(rows.Count == 0 ? 0 : rows.Max(r => double.IsFinite(r.Kl) ? r.Kl : 0),
@@ -112,17 +113,6 @@ internal static class ExperimentRunner
     /// <summary>The per-prompt policy of an untrained row: the base itself or exact best-of-n.</summary>
     private static IReadOnlyList<IReadOnlyList<double>> Exact(MethodSpec spec, PromptSet prompts) =>
         prompts.Prompts.Select(d => spec.Kind == MethodKind.BestOfN ? Tilting.BestOfN(d, spec.N).Probabilities : d.Probabilities).ToList();
-
-    /// <summary>The row's exact objective at its policy and at π_n, and (when asked for) the objective's optimum; NaN without an objective.</summary>
-    private static (double Value, double AtBonN, (double Kl, double WinRate, double Value) Optimum) ObjectiveColumns(
-        MethodSpec spec, Experiment experiment, PromptSet prompts, IReadOnlyList<IReadOnlyList<double>> policies)
-    {
-        var none = (double.NaN, double.NaN, double.NaN);
-        if (!ExactObjectives.Has(spec)) return (double.NaN, double.NaN, none);
-        var bestOfN = prompts.Prompts.Select(d => Tilting.BestOfN(d, spec.N).Probabilities).ToList();
-        return (ExactObjectives.Value(spec, prompts, policies), ExactObjectives.Value(spec, prompts, bestOfN),
-            experiment.ExactOptima ? ExactObjectives.Optimum(spec, prompts) : none);
-    }
 
     private static FrontierCurve Curve(FrontierSpec spec, IReadOnlyList<FrontierPoint> points, double klMax)
     {
