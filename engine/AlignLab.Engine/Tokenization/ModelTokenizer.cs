@@ -1,0 +1,191 @@
+using System.Text;
+using System.Text.Json;
+
+namespace AlignLab.Engine.Tokenization;
+
+/// <summary>
+/// The tokenizer of a Hugging Face model folder: text ↔ token ids exactly as the model was trained, with the
+/// folder's BOS/EOS/padding ids. Reads <c>tokenizer.json</c> when it holds a byte-level BPE (GPT-2, GPT-NeoX/Pythia,
+/// Llama-3, Qwen2), otherwise the SentencePiece <c>tokenizer.model</c> (Llama-2, TinyLlama, Mistral).
+/// </summary>
+/// <remarks>
+/// Added tokens (<see cref="AddedTokens"/>) written in the text are recognised as themselves, as the Hugging Face
+/// tokenizers do; decoding writes them back verbatim, so <c>Decode(Encode(t)) == t</c> for every text t that the
+/// tokenizer's normaliser leaves unchanged (all text for GPT-2, Llama-3 and the SentencePiece models; NFC text for
+/// Pythia and Qwen2). Thread-safe for encoding and decoding.
+/// </remarks>
+public sealed class ModelTokenizer
+{
+    private readonly ISubwordModel _model;
+    private readonly AddedVocabulary _added;
+
+    private ModelTokenizer(string sourceFile, ISubwordModel model, AddedVocabulary added, SpecialTokenIds specialIds, bool addsBos)
+    {
+        SourceFile = sourceFile;
+        _model = model;
+        _added = added;
+        SpecialIds = specialIds;
+        AddsBos = addsBos;
+        VocabularySize = Math.Max(model.Size, added.Tokens.Count == 0 ? 0 : added.Tokens.Max(t => t.Id) + 1);
+    }
+
+    /// <summary>Which kind of tokenizer file was read.</summary>
+    public TokenizerKind Kind => _model.Kind;
+
+    /// <summary>The file the vocabulary was read from (<c>tokenizer.json</c> or <c>tokenizer.model</c>).</summary>
+    public string SourceFile { get; }
+
+    /// <summary>One more than the largest token id (the model's <c>vocab_size</c> may be larger: padded rows).</summary>
+    public int VocabularySize { get; }
+
+    /// <summary>BOS, EOS and padding ids from the folder's configuration files.</summary>
+    public SpecialTokenIds SpecialIds { get; }
+
+    /// <summary>
+    /// Whether <see cref="EncodePrompt"/> puts <see cref="SpecialTokenIds.Bos"/> first: <c>add_bos_token</c> of
+    /// <c>tokenizer_config.json</c>, else whether <c>tokenizer.json</c>'s post-processor starts with a special token
+    /// (Llama-3), else true for SentencePiece (the Llama tokenizers' default) and false for byte-level BPE (GPT-2, Pythia, Qwen2).
+    /// </summary>
+    public bool AddsBos { get; }
+
+    /// <summary>The tokens matched as a whole in the text and written back verbatim, by id.</summary>
+    public IReadOnlyList<AddedToken> AddedTokens => _added.Tokens;
+
+    /// <summary>
+    /// Reads the tokenizer of the model folder <paramref name="folder"/>.
+    /// </summary>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    /// <exception cref="FileNotFoundException">The folder has neither <c>tokenizer.json</c> nor <c>tokenizer.model</c>.</exception>
+    /// <exception cref="InvalidDataException">A tokenizer or configuration file is malformed or unsupported; the message names it.</exception>
+    public static ModelTokenizer Load(string folder)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(folder);
+        if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"{folder}: no such folder.");
+        var jsonPath = Path.Combine(folder, "tokenizer.json");
+        var modelPath = Path.Combine(folder, "tokenizer.model");
+
+        var json = File.Exists(jsonPath) ? TokenizerJson.Read(jsonPath) : null;
+        if (json?.Model is { } byteLevel)
+        {
+            var added = new AddedVocabulary(json.AddedTokens);
+            var templateBos = json.TemplateBos is { } t ? added.IdOf(t) ?? byteLevel.IdOf(t) : null;
+            return Create(folder, jsonPath, byteLevel, added, templateBos, defaultEos: null, addsBosByDefault: json.TemplateBos is not null);
+        }
+        if (File.Exists(modelPath))
+        {
+            var sentencePiece = SentencePieceModel.Read(modelPath);
+            var added = new AddedVocabulary(json?.AddedTokens ?? AddedTokensFromConfig(folder) ?? sentencePiece.ControlTokens);
+            return Create(folder, modelPath, sentencePiece, added, sentencePiece.BeginningOfSentenceId, sentencePiece.EndOfSentenceId, addsBosByDefault: true);
+        }
+        if (json is not null)
+            throw new InvalidDataException($"{jsonPath}: {json.NotByteLevel}, and {folder} has no tokenizer.model to read instead.");
+        throw new FileNotFoundException($"{folder}: no tokenizer.json or tokenizer.model.", jsonPath);
+    }
+
+    private static ModelTokenizer Create(string folder, string source, ISubwordModel model, AddedVocabulary added,
+        int? defaultBos, int? defaultEos, bool addsBosByDefault)
+    {
+        foreach (var token in added.Tokens)
+        {
+            if (model.TokenOf(token.Id) is null && token.Id < model.Size)
+                throw new InvalidDataException($"{source}: added token \"{token.Content}\" has id {token.Id}, a hole inside the vocabulary.");
+        }
+        var ids = SpecialTokenIds.Read(folder, text => added.IdOf(text) ?? model.IdOf(text), defaultBos, defaultEos);
+        var configPath = Path.Combine(folder, "tokenizer_config.json");
+        var addsBos = TokenizerFiles.ReadOptional(configPath) is { } config && TokenizerFiles.Bool(config, "add_bos_token", configPath) is { } flag
+            ? flag
+            : addsBosByDefault;
+        if (addsBos && ids.Bos is null)
+            throw new InvalidDataException($"{folder}: the tokenizer puts a BOS token first but no file gives its id (bos_token_id / bos_token).");
+        return new ModelTokenizer(source, model, added, ids, addsBos);
+    }
+
+    // tokenizer_config.json's "added_tokens_decoder": {"0": {"content": "<unk>", "special": true, …}, …}.
+    private static IReadOnlyList<AddedToken>? AddedTokensFromConfig(string folder)
+    {
+        var path = Path.Combine(folder, "tokenizer_config.json");
+        if (TokenizerFiles.ReadOptional(path) is not { } config || TokenizerFiles.Property(config, "added_tokens_decoder") is not { } decoder)
+            return null;
+        if (decoder.ValueKind != JsonValueKind.Object) throw TokenizerFiles.Bad(path, "added_tokens_decoder", "an object", decoder);
+        return decoder.EnumerateObject().Select(entry =>
+            int.TryParse(entry.Name, out var id) && id >= 0 && TokenizerFiles.String(entry.Value, "content", path) is { } content
+                ? new AddedToken(id, content, TokenizerFiles.Bool(entry.Value, "special", path) ?? false)
+                : throw new InvalidDataException($"{path}: added_tokens_decoder[\"{entry.Name}\"] needs a non-negative id and a \"content\".")).ToArray();
+    }
+
+    /// <summary>
+    /// The ids of <paramref name="text"/> alone, nothing added (Hugging Face's <c>add_special_tokens=False</c>).
+    /// Added tokens written in the text (e.g. <c>&lt;|endoftext|&gt;</c>) become their ids. Empty text gives no ids.
+    /// </summary>
+    public IReadOnlyList<int> Encode(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var ids = new List<int>(text.Length / 3 + 1);
+        foreach (var (piece, token) in _added.Split(text))
+        {
+            if (token is not null) ids.Add(token.Id);
+            else _model.Encode(piece, ids);
+        }
+        return ids;
+    }
+
+    /// <summary>
+    /// The ids the model expects for <paramref name="text"/> as a prompt: <see cref="SpecialTokenIds.Bos"/> first when
+    /// <see cref="AddsBos"/>, then <see cref="Encode"/> (Hugging Face's default <c>add_special_tokens=True</c>).
+    /// </summary>
+    public IReadOnlyList<int> EncodePrompt(string text)
+    {
+        var ids = Encode(text);
+        return AddsBos ? [SpecialIds.Bos!.Value, .. ids] : ids;
+    }
+
+    /// <summary>The text of <paramref name="ids"/>, added and special tokens written out.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An id has no token.</exception>
+    public string Decode(IEnumerable<int> ids) => Decode(ids, keepSpecial: true);
+
+    /// <summary>The text of <paramref name="ids"/> without the special tokens (BOS, EOS, padding, chat markers).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An id has no token.</exception>
+    public string DecodeWithoutSpecialTokens(IEnumerable<int> ids) => Decode(ids, keepSpecial: false);
+
+    private string Decode(IEnumerable<int> ids, bool keepSpecial)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        var text = new StringBuilder();
+        var run = new List<int>();
+        foreach (var id in ids)
+        {
+            if (_added.TokenOf(id) is { } token)
+            {
+                Flush();
+                if (keepSpecial || !token.Special) text.Append(token.Content);
+            }
+            else if (id >= 0 && _model.TokenOf(id) is not null)
+            {
+                run.Add(id);
+            }
+            else
+            {
+                throw new ArgumentOutOfRangeException(nameof(ids), id, $"token id {id} is not in the vocabulary of {SourceFile} (ids 0..{VocabularySize - 1}).");
+            }
+        }
+        Flush();
+        return text.ToString();
+
+        void Flush()
+        {
+            if (run.Count == 0) return;
+            text.Append(_model.Decode(run));
+            run.Clear();
+        }
+    }
+
+    /// <summary>The token of <paramref name="id"/> as the vocabulary writes it (e.g. "Ġworld", "▁world"), or null.</summary>
+    public string? TokenOf(int id) => _added.TokenOf(id)?.Content ?? _model.TokenOf(id);
+
+    /// <summary>The id of the vocabulary entry or added token <paramref name="token"/>, or null.</summary>
+    public int? IdOf(string token) => _added.IdOf(token) ?? _model.IdOf(token);
+
+    /// <summary>One line for people: kind, size and source file.</summary>
+    public override string ToString() =>
+        $"{(Kind == TokenizerKind.ByteLevelBpe ? "byte-level BPE" : "SentencePiece")}, {VocabularySize:N0} tokens ({Path.GetFileName(SourceFile)})";
+}
