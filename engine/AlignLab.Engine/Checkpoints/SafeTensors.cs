@@ -17,16 +17,6 @@ public static class SafeTensors
 {
     private const string MetadataKey = "__metadata__";
 
-    // Header lengths above this are treated as garbage rather than allocated (the reference implementation uses 100 MB).
-    private const long MaxHeaderBytes = 100_000_000;
-
-    private static readonly (ScalarType Type, string Name, int Bytes)[] DTypes =
-    [
-        (ScalarType.Float64, "F64", 8), (ScalarType.Float32, "F32", 4), (ScalarType.Float16, "F16", 2),
-        (ScalarType.BFloat16, "BF16", 2), (ScalarType.Int64, "I64", 8), (ScalarType.Int32, "I32", 4),
-        (ScalarType.Int16, "I16", 2), (ScalarType.Int8, "I8", 1), (ScalarType.Byte, "U8", 1), (ScalarType.Bool, "BOOL", 1),
-    ];
-
     /// <summary>
     /// Writes <paramref name="tensors"/> (any device; copied to CPU) and <paramref name="metadata"/> to
     /// <paramref name="path"/> atomically: the file is written under a temporary name in the same folder, then renamed,
@@ -49,7 +39,7 @@ public static class SafeTensors
         {
             if (name == MetadataKey) throw new ArgumentException($"Tensor name '{MetadataKey}' is reserved.", nameof(tensors));
             var t = tensors[name];
-            var (_, dtypeName, size) = Lookup(t.dtype, name);
+            var (dtypeName, size) = SafeTensorsDTypes.Of(t.dtype, name);
             long bytes = t.numel() * size;
             header[name] = new JsonObject
             {
@@ -91,90 +81,23 @@ public static class SafeTensors
     }
 
     /// <summary>
-    /// Reads a safetensors file into CPU tensors. A file that is truncated, has a malformed header, an unknown dtype,
-    /// or offsets that do not match the shapes throws <see cref="InvalidDataException"/> naming the file and the problem.
+    /// Reads every tensor of a safetensors file into CPU tensors (for checkpoints; a model folder is read tensor by tensor
+    /// with <see cref="SafeTensorsReader"/>). A file that is truncated, has a malformed header, an unknown dtype, or
+    /// offsets that do not match the shapes throws <see cref="InvalidDataException"/> naming the file and the problem.
     /// </summary>
     public static SafeTensorsFile Read(string path)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        if (!File.Exists(path)) throw new FileNotFoundException($"Checkpoint file not found: {path}", path);
-        var bytes = File.ReadAllBytes(path);
-        InvalidDataException Bad(string what) => new($"'{path}' is not a valid safetensors file: {what}.");
-
-        if (bytes.Length < 8) throw Bad($"it has {bytes.Length} bytes, fewer than the 8-byte header length");
-        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
-        if (headerLength > MaxHeaderBytes || (long)headerLength > bytes.Length - 8)
-            throw Bad($"the header length {headerLength} exceeds the file size {bytes.Length} (truncated or not safetensors)");
-        JsonObject header;
+        using var reader = SafeTensorsReader.Open(path);
+        var tensors = new Dictionary<string, Tensor>();
         try
         {
-            header = JsonNode.Parse(bytes.AsSpan(8, (int)headerLength)) as JsonObject ?? throw Bad("the header is not a JSON object");
+            foreach (var name in reader.Entries.Keys) tensors[name] = reader.Read(name);
         }
-        catch (JsonException e)
+        catch
         {
-            throw Bad($"the header is not valid JSON ({e.Message})");
+            foreach (var t in tensors.Values) t.Dispose();
+            throw;
         }
-
-        long dataStart = 8 + (long)headerLength, dataLength = bytes.Length - dataStart;
-        var metadata = new Dictionary<string, string>();
-        var entries = new List<(string Name, ScalarType Type, long[] Shape, long Begin, long End)>();
-        foreach (var (name, node) in header)
-        {
-            if (name == MetadataKey)
-            {
-                if (node is not JsonObject meta) throw Bad($"'{MetadataKey}' is not an object");
-                foreach (var (k, v) in meta)
-                    metadata[k] = v is JsonValue value && value.TryGetValue(out string? s) ? s : throw Bad($"metadata '{k}' is not a string");
-                continue;
-            }
-            try
-            {
-                var entry = node as JsonObject ?? throw Bad($"tensor '{name}' is not an object");
-                var dtypeName = entry["dtype"]?.GetValue<string>() ?? throw Bad($"tensor '{name}' has no dtype");
-                var dtype = DTypes.FirstOrDefault(d => d.Name == dtypeName);
-                if (dtype.Name is null) throw Bad($"tensor '{name}' has unsupported dtype '{dtypeName}'");
-                var shape = (entry["shape"] as JsonArray ?? throw Bad($"tensor '{name}' has no shape")).Select(d => d!.GetValue<long>()).ToArray();
-                var offsets = entry["data_offsets"] as JsonArray ?? throw Bad($"tensor '{name}' has no data_offsets");
-                if (offsets.Count != 2) throw Bad($"tensor '{name}' data_offsets has {offsets.Count} entries, not 2");
-                long begin = offsets[0]!.GetValue<long>(), end = offsets[1]!.GetValue<long>();
-                if (shape.Any(d => d < 0)) throw Bad($"tensor '{name}' has a negative dimension");
-                long expected = shape.Aggregate(1L, (a, d) => a * d) * dtype.Bytes;
-                if (begin < 0 || end < begin || end - begin != expected)
-                    throw Bad($"tensor '{name}' data_offsets [{begin}, {end}] do not hold {expected} bytes of {dtypeName}{Shape(shape)}");
-                if (end > dataLength)
-                    throw Bad($"tensor '{name}' ends at byte {end} of the data section but the file holds only {dataLength} (truncated)");
-                entries.Add((name, dtype.Type, shape, begin, end));
-            }
-            catch (Exception e) when (e is InvalidOperationException or FormatException)
-            {
-                throw Bad($"tensor '{name}' has a malformed entry ({e.Message})");
-            }
-        }
-        // The format requires the tensors to tile the data section exactly: no gaps, no overlaps.
-        long covered = 0;
-        foreach (var e in entries.OrderBy(e => e.Begin))
-        {
-            if (e.Begin != covered) throw Bad($"tensor '{e.Name}' starts at byte {e.Begin}, expected {covered} (gap or overlap)");
-            covered = e.End;
-        }
-        if (covered != dataLength) throw Bad($"the data section has {dataLength} bytes but the tensors cover {covered}");
-
-        var tensors = new Dictionary<string, Tensor>();
-        foreach (var e in entries)
-        {
-            var t = empty(e.Shape, e.Type);
-            if (e.End > e.Begin) t.bytes = bytes.AsSpan((int)(dataStart + e.Begin), (int)(e.End - e.Begin));
-            tensors[e.Name] = t;
-        }
-        return new SafeTensorsFile(tensors, metadata);
+        return new SafeTensorsFile(tensors, reader.Metadata);
     }
-
-    private static (ScalarType Type, string Name, int Bytes) Lookup(ScalarType type, string tensorName)
-    {
-        foreach (var d in DTypes)
-            if (d.Type == type) return d;
-        throw new ArgumentException($"Tensor '{tensorName}' has dtype {type}, which safetensors cannot store.", nameof(tensorName));
-    }
-
-    private static string Shape(long[] shape) => "[" + string.Join(", ", shape) + "]";
 }

@@ -7,19 +7,20 @@ using static TorchSharp.torch.nn;
 namespace AlignLab.Engine.Models;
 
 /// <summary>
-/// A learned reward r_θ(x, y): a <see cref="TransformerTrunk"/> over prompt + response and a linear scalar head on the
+/// A learned reward r_θ(x, y): a GPT-2 body (<see cref="Gpt2Model"/>) over prompt + response and a linear scalar head on the
 /// last position's hidden state (which has attended to the whole sequence). Trained e.g. by Bradley–Terry,
 /// P(y_w ≻ y_l) = σ(r(y_w) − r(y_l)) (THEORY.md §7).
 /// </summary>
 public sealed class RewardModel : Module, IRewardFunction
 {
-    private TransformerTrunk trunk;
+    private Gpt2Model trunk;
     private Linear head;
 
     /// <summary>Creates a freshly initialised reward model whose trunk has the shape <paramref name="config"/>.</summary>
     public RewardModel(TinyGptConfig config, string name = "reward-model") : base(nameof(RewardModel))
     {
-        trunk = new TransformerTrunk(config);
+        Config = config.Validate();
+        trunk = new Gpt2Model(config.ToTransformerConfig());
         head = Linear(config.DModel, 1);
         Name = name;
         RegisterComponents();
@@ -29,10 +30,10 @@ public sealed class RewardModel : Module, IRewardFunction
     }
 
     /// <summary>The trunk's configuration.</summary>
-    public TinyGptConfig Config => trunk.Config;
+    public TinyGptConfig Config { get; }
 
     /// <summary>The transformer body.</summary>
-    public TransformerTrunk Trunk => trunk;
+    public Gpt2Model Trunk => trunk;
 
     /// <summary>The scalar head (the "last layer" of a last-layer Laplace approximation).</summary>
     public Linear Head => head;

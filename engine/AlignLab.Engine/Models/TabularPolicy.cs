@@ -1,3 +1,4 @@
+using AlignLab.Engine.Sampling;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -79,7 +80,7 @@ public sealed class TabularPolicy : nn.Module, ISequencePolicy
     /// <inheritdoc />
     public nn.Module Module => this;
 
-    /// <inheritdoc />
+    /// <summary>Length of every prompt: one prompt id.</summary>
     public int PromptLength => 1;
 
     /// <summary>The full table π_θ(y | x) as [P][K] doubles, for exact evaluation with the theory module.</summary>
@@ -93,20 +94,31 @@ public sealed class TabularPolicy : nn.Module, ISequencePolicy
     }
 
     /// <inheritdoc />
-    public Tensor SequenceLogProbs(Tensor prompts, Tensor responses)
+    /// <remarks>Prompts and responses are single ids, so a mask can only mark a whole row: a masked response counts 0.</remarks>
+    public Tensor SequenceLogProbs(Tensor prompts, Tensor responses, Tensor? promptMask = null, Tensor? responseMask = null)
     {
+        if (promptMask is not null && promptMask.eq(0).any().item<bool>())
+            throw new ArgumentException("a tabular policy's prompt is one id and cannot be padded (promptMask has a 0).", nameof(promptMask));
         CheckColumn(prompts, nameof(prompts));
         CheckColumn(responses, nameof(responses));
         if (prompts.shape[0] != responses.shape[0])
             throw new ArgumentException($"prompts has {prompts.shape[0]} rows but responses has {responses.shape[0]}.", nameof(responses));
         using var scope = NewDisposeScope();
         var logProbs = nn.functional.log_softmax(logits, 1).index_select(0, prompts.reshape(-1));
-        return logProbs.gather(1, responses.reshape(-1, 1)).squeeze(1).MoveToOuterDisposeScope();
+        var result = logProbs.gather(1, responses.reshape(-1, 1)).squeeze(1);
+        if (responseMask is not null) result = result.masked_fill(responseMask.reshape(-1).eq(0), 0);
+        return result.MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc />
-    public SampleBatch Sample(Tensor prompts, int samplesPerPrompt, SamplingOptions options, Generator generator)
+    public Tensor TokenLogProbs(Tensor prompts, Tensor responses, Tensor? promptMask = null, Tensor? responseMask = null) =>
+        SequenceLogProbs(prompts, responses, promptMask, responseMask).unsqueeze(1);
+
+    /// <inheritdoc />
+    public SampleBatch Sample(Tensor prompts, int samplesPerPrompt, SamplingOptions options, Generator generator, Tensor? promptMask = null)
     {
+        if (promptMask is not null && promptMask.eq(0).any().item<bool>())
+            throw new ArgumentException("a tabular policy's prompt is one id and cannot be padded (promptMask has a 0).", nameof(promptMask));
         CheckColumn(prompts, nameof(prompts));
         if (samplesPerPrompt < 1) throw new ArgumentException($"samplesPerPrompt must be >= 1 (got {samplesPerPrompt}).", nameof(samplesPerPrompt));
         ArgumentNullException.ThrowIfNull(options);
@@ -126,26 +138,8 @@ public sealed class TabularPolicy : nn.Module, ISequencePolicy
     }
 
     /// <summary>Log-probabilities of the sampling distribution after top-k and top-p filtering of the scaled logits.</summary>
-    private static Tensor SamplingLogProbs(Tensor scaled, SamplingOptions options)
-    {
-        var k = scaled.shape[1];
-        if (options.TopK > 0 && options.TopK < k)
-        {
-            // Keep exactly k outcomes (by index), even when the k-th logit is tied.
-            var keep = zeros_like(scaled, ScalarType.Bool).scatter(1, scaled.topk(options.TopK, 1).indexes, ones_like(scaled, ScalarType.Bool));
-            scaled = scaled.masked_fill(keep.logical_not(), double.NegativeInfinity);
-        }
-        if (options.TopP < 1)
-        {
-            var (sorted, order) = scaled.sort(1, descending: true);
-            var cumulative = nn.functional.softmax(sorted, 1).cumsum(1);
-            // Keep a token when the mass strictly before it is below p (so the most likely token is always kept).
-            var dropSorted = (cumulative - nn.functional.softmax(sorted, 1)) >= options.TopP;
-            var drop = zeros_like(dropSorted).scatter(1, order, dropSorted);
-            scaled = scaled.masked_fill(drop, double.NegativeInfinity);
-        }
-        return nn.functional.log_softmax(scaled, 1);
-    }
+    private static Tensor SamplingLogProbs(Tensor scaled, SamplingOptions options) =>
+        nn.functional.log_softmax(LogitFilter.Apply(scaled, options.TopK, options.TopP), 1);
 
     private static void CheckColumn(Tensor ids, string name)
     {

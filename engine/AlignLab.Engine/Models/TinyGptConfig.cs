@@ -34,6 +34,14 @@ public sealed record TinyGptConfig(
         return this;
     }
 
+    /// <summary>
+    /// The GPT-2 architecture of this shape: exact GELU (HF's GPT-2 default is gelu_new), LayerNorm ε 1e-5, MLP width
+    /// MlpRatio·DModel, MaxLength learned positions, the end token as eos_token_id.
+    /// </summary>
+    public TransformerConfig ToTransformerConfig() =>
+        new("gpt2", VocabSize, DModel, Layers, Heads, MlpRatio * DModel, MaxLength, NormEpsilon: 1e-5, Activation: "gelu",
+            Dropout: Dropout, EosTokenIds: EndToken >= 0 ? [EndToken] : null);
+
     /// <summary>Longest response the model can generate after a prompt: <see cref="MaxLength"/> − <see cref="PromptLength"/>.</summary>
     public int MaxResponseLength => MaxLength - PromptLength;
 }

@@ -17,7 +17,7 @@ public class LoraTests
         using var tokens = tensor(new long[] { 0, 1, 2, 3, 4, 0 }, 2, 3);
         using var before = model.forward(tokens);
         int wrapped = LoraAdapters.Apply(model, new LoraConfig(Rank: 4, Alpha: 8));
-        Assert.Equal(4 * Config.Layers, wrapped); // qkv, attention proj, mlp fc, mlp proj per block
+        Assert.Equal(4 * Config.Layers, wrapped); // c_attn, attention c_proj, mlp c_fc, mlp c_proj per block
         using var after = model.forward(tokens);
         Assert.True(before.eq(after).all().item<bool>()); // B starts at zero
         var trainable = model.named_parameters().Where(p => p.parameter.requires_grad).Select(p => p.name).ToArray();
@@ -33,7 +33,7 @@ public class LoraTests
         manual_seed(2);
         using var model = new TinyGpt(Config);
         var frozen = model.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone());
-        LoraAdapters.Apply(model, new LoraConfig(Rank: 2), name => name.EndsWith("qkv"));
+        LoraAdapters.Apply(model, new LoraConfig(Rank: 2), name => name.EndsWith("c_attn"));
         using var optimizer = optim.Adam(LoraAdapters.AdapterParameters(model), 1e-2);
         using var prompts = tensor(new long[] { 0, 1, 2, 3 }, 2, 2);
         using var responses = tensor(new long[] { 4, 4, 4, 4, 4, 4 }, 2, 3);

@@ -65,8 +65,8 @@ public class TabularPolicyTests
         using var generator = new torch.Generator(3);
         using var prompts = zeros(1, 1, ScalarType.Int64);
         using var batch = policy.Sample(prompts, 2000, new SamplingOptions(1, TopK: 2), generator);
-        // Exactly k = 2 outcomes survive: 3 (0.25) and one of the tied 1 and 4 (0.2).
-        Assert.Equal(2, batch.Responses.unique().Item1.shape[0]);
+        // LogitFilter's tie rule: 3 (0.25) and both outcomes tied with the 2nd largest, 1 and 4 (0.2), survive.
+        Assert.Equal(new long[] { 1, 3, 4 }, batch.Responses.unique().Item1.data<long>().ToArray());
     }
 
     [Fact]

@@ -55,7 +55,7 @@ public class TinyGptTests
         using var model = Model();
         using var tokens = tensor(new long[] { 0, 1, 2, 2, 1, 1, 0, 2, 0, 1 }, 2, 5);
         using var full = model.forward(tokens);
-        using var cache = model.Trunk.NewCache(2, CPU);
+        using var cache = model.NewCache(2, model.Config.MaxLength);
         using var prefix = model.forward(tokens[TensorIndex.Colon, TensorIndex.Slice(0, 2)], cache);
         using var chunk = model.forward(tokens[TensorIndex.Colon, TensorIndex.Slice(2, 4)], cache); // T > 1 after a prefix
         using var last = model.forward(tokens[TensorIndex.Colon, TensorIndex.Slice(4, 5)], cache);

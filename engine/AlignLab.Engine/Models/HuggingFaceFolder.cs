@@ -1,0 +1,182 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using AlignLab.Engine.Checkpoints;
+using static TorchSharp.torch;
+
+namespace AlignLab.Engine.Models;
+
+/// <summary>
+/// Loads and saves causal language models as Hugging Face model folders: <c>config.json</c> plus
+/// <c>model.safetensors</c>, or shards listed by <c>model.safetensors.index.json</c>; weights stored as F32, F16 or BF16.
+/// <para><see cref="Load"/> reads config.json (<see cref="TransformerConfig.Read"/>), builds the architecture its
+/// <c>model_type</c> names (<see cref="Create"/>), and checks every stored tensor against the model <b>before</b> reading
+/// any data: an unknown name, a missing or misshapen tensor, a dtype that is not a float, or a truncated file is an
+/// <see cref="InvalidDataException"/> naming the file and the tensor, and no model is returned. Buffers old checkpoints
+/// carry (<c>attn.bias</c>, <c>masked_bias</c>, <c>rotary_emb.inv_freq</c>) and a tied head's copy are skipped. Tensors
+/// are then read one at a time straight into the parameters (converted to the model's float32), so the peak memory is
+/// the model plus its largest tensor. Half-precision weights are computed in float32; move the model with
+/// <c>.to(device, dtype)</c> afterwards to choose another device or dtype.</para>
+/// </summary>
+public static class HuggingFaceFolder
+{
+    /// <summary>Name of the configuration file.</summary>
+    public const string ConfigFile = "config.json";
+
+    /// <summary>Name of the single weights file.</summary>
+    public const string WeightsFile = "model.safetensors";
+
+    /// <summary>Name of the shard index of a sharded checkpoint.</summary>
+    public const string IndexFile = "model.safetensors.index.json";
+
+    /// <summary>Loads the model in <paramref name="directory"/> on the CPU in float32 (see the type's summary for the checks).</summary>
+    public static CausalLm Load(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"model folder '{directory}' does not exist.");
+        var config = TransformerConfig.Read(Path.Combine(directory, ConfigFile));
+        var readers = OpenWeights(directory);
+        try
+        {
+            var model = Create(config);
+            try
+            {
+                CopyWeights(model, readers);
+                model.eval();
+                return model;
+            }
+            catch
+            {
+                model.Dispose();
+                throw;
+            }
+        }
+        finally
+        {
+            foreach (var r in readers) r.Dispose();
+        }
+    }
+
+    /// <summary>A freshly initialised model of the architecture <paramref name="config"/> names (initialised from torch's global generator).</summary>
+    public static CausalLm Create(TransformerConfig config) => config.ModelType switch
+    {
+        "gpt2" => new Gpt2LmHeadModel(config),
+        "llama" or "mistral" or "qwen2" => new LlamaForCausalLm(config),
+        "gpt_neox" => new GptNeoXForCausalLm(config),
+        _ => throw new ArgumentException($"model_type '{config.ModelType}' is not supported (supported: {string.Join(", ", TransformerConfig.SupportedModelTypes)}).", nameof(config)),
+    };
+
+    /// <summary>
+    /// Writes <paramref name="model"/> to <paramref name="directory"/> as config.json + model.safetensors (float32, the
+    /// checkpoint's own names and layouts, so transformers and other tools open it), each file atomically.
+    /// </summary>
+    public static void Save(CausalLm model, string directory)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        Directory.CreateDirectory(directory);
+        using var scope = NewDisposeScope();
+        var tensors = new Dictionary<string, Tensor>();
+        foreach (var (name, value) in model.state_dict())
+        {
+            // Conv1D layers are stored [in, out] (see Gpt2LmHeadModel): transpose back to the checkpoint's layout.
+            var stored = model.StoredTransposed(name) ? value.t() : value;
+            tensors[model.CheckpointKeyOf(name)] = stored.detach().to(ScalarType.Float32);
+        }
+        SafeTensors.Write(Path.Combine(directory, WeightsFile), tensors, new Dictionary<string, string> { ["format"] = "pt" });
+        var configPath = Path.Combine(directory, ConfigFile);
+        var temp = configPath + $".{Guid.NewGuid():N}.tmp";
+        File.WriteAllText(temp, model.ModelConfig.ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        File.Move(temp, configPath, overwrite: true);
+    }
+
+    private static List<SafeTensorsReader> OpenWeights(string directory)
+    {
+        var single = Path.Combine(directory, WeightsFile);
+        var index = Path.Combine(directory, IndexFile);
+        var readers = new List<SafeTensorsReader>();
+        try
+        {
+            if (File.Exists(single)) readers.Add(SafeTensorsReader.Open(single));
+            else if (File.Exists(index))
+            {
+                var weightMap = ReadIndex(index);
+                foreach (var file in weightMap.Values.Distinct().Order(StringComparer.Ordinal))
+                {
+                    var path = Path.Combine(directory, file);
+                    if (!File.Exists(path)) throw new InvalidDataException($"'{index}' lists shard '{file}', which does not exist.");
+                    readers.Add(SafeTensorsReader.Open(path));
+                }
+                foreach (var (tensor, file) in weightMap)
+                {
+                    var reader = readers.First(r => Path.GetFileName(r.Path) == file);
+                    if (!reader.Entries.ContainsKey(tensor))
+                        throw new InvalidDataException($"'{index}' places tensor '{tensor}' in '{file}', which does not hold it.");
+                }
+            }
+            else
+                throw new FileNotFoundException($"model folder '{directory}' has no {WeightsFile} or {IndexFile} (only safetensors weights are read).");
+            return readers;
+        }
+        catch
+        {
+            foreach (var r in readers) r.Dispose();
+            throw;
+        }
+    }
+
+    private static Dictionary<string, string> ReadIndex(string path)
+    {
+        try
+        {
+            var map = (JsonNode.Parse(File.ReadAllText(path)) as JsonObject)?["weight_map"] as JsonObject
+                ?? throw new InvalidDataException($"'{path}' has no weight_map object.");
+            var result = new Dictionary<string, string>();
+            foreach (var (tensor, file) in map)
+            {
+                var name = file is JsonValue v && v.TryGetValue(out string? s) ? s : throw new InvalidDataException($"'{path}': weight_map entry '{tensor}' is not a file name.");
+                if (name != Path.GetFileName(name)) throw new InvalidDataException($"'{path}': shard '{name}' is not a file name in the folder.");
+                result[tensor] = name;
+            }
+            return result;
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"'{path}' is not valid JSON ({e.Message}).", e);
+        }
+    }
+
+    private static void CopyWeights(CausalLm model, List<SafeTensorsReader> readers)
+    {
+        var state = model.state_dict();
+        var plan = new List<(string State, SafeTensorsReader Reader, SafeTensorsEntry Entry)>();
+        var source = new Dictionary<string, string>();
+        foreach (var reader in readers)
+            foreach (var (key, entry) in reader.Entries)
+            {
+                var name = model.StateNameOf(key);
+                if (name is null) continue;
+                if (!state.TryGetValue(name, out var target))
+                    throw new InvalidDataException($"'{reader.Path}': tensor '{key}' is not a parameter of a {model.ModelConfig.ModelType} model.");
+                if (!source.TryAdd(name, key))
+                    throw new InvalidDataException($"'{reader.Path}': tensor '{key}' is stored twice (also as '{source[name]}').");
+                if (entry.DType is not (ScalarType.Float32 or ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Float64))
+                    throw new InvalidDataException($"'{reader.Path}': tensor '{key}' has dtype {entry.DType}; weights must be F32, F16 or BF16.");
+                var expected = model.StoredTransposed(name) ? target.shape.Reverse().ToArray() : target.shape;
+                if (!entry.Shape.SequenceEqual(expected))
+                    throw new InvalidDataException($"'{reader.Path}': tensor '{key}' has shape {entry.ShapeText} but the config gives [{string.Join(", ", expected)}].");
+                plan.Add((name, reader, entry));
+            }
+        var missing = state.Keys.Where(k => !source.ContainsKey(k)).ToArray();
+        if (missing.Length > 0)
+            throw new InvalidDataException(
+                $"'{Path.GetDirectoryName(readers[0].Path)}': missing tensor{(missing.Length > 1 ? "s" : "")} {string.Join(", ", missing.Take(5).Select(m => $"'{model.CheckpointKeyOf(m)}'"))}{(missing.Length > 5 ? $" and {missing.Length - 5} more" : "")}.");
+
+        using var noGrad = no_grad();
+        foreach (var (name, reader, entry) in plan)
+        {
+            using var scope = NewDisposeScope();
+            var stored = reader.Read(entry.Name);
+            state[name].copy_(model.StoredTransposed(name) ? stored.t() : stored);
+        }
+    }
+}
