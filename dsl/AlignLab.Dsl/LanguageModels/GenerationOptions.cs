@@ -1,0 +1,36 @@
+using AlignLab.Engine.Models;
+
+namespace AlignLab.Dsl;
+
+/// <summary>
+/// How <see cref="LanguageModel.Generate(string, GenerationOptions)"/> samples: <see cref="N"/> continuations per
+/// prompt of at most <see cref="MaxNewTokens"/> tokens each, stopping at the model's end-of-sequence token, from the
+/// model's next-token distribution with logits divided by <see cref="Temperature"/>, restricted to the
+/// <see cref="TopK"/> most likely tokens (0 = all) and to the smallest set whose mass reaches <see cref="TopP"/>
+/// (1 = all). <see cref="Seed"/> fixes the draws: same options, same samples. The defaults draw from the model itself.
+/// </summary>
+public sealed record GenerationOptions(int N = 4, int MaxNewTokens = 64, double Temperature = 1.0, int TopK = 0, double TopP = 1.0, long Seed = 0)
+{
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid field; returns this.</summary>
+    public GenerationOptions Validate()
+    {
+        if (N < 1) throw new ArgumentException($"n must be >= 1 (got {N}).", nameof(N));
+        if (MaxNewTokens < 1) throw new ArgumentException($"max-new-tokens must be >= 1 (got {MaxNewTokens}).", nameof(MaxNewTokens));
+        Sampling(-1).Validate();
+        return this;
+    }
+
+    /// <summary>The engine's sampling options for these, stopping at <paramref name="endToken"/> (-1: none).</summary>
+    internal SamplingOptions Sampling(long endToken)
+    {
+        try
+        {
+            return new SamplingOptions(MaxNewTokens, Temperature, TopK, TopP, endToken).Validate();
+        }
+        catch (ArgumentException e)
+        {
+            // The engine names its fields (TopP); users set them as options (--top-p, TopP): say both.
+            throw new ArgumentException($"generation option {e.ParamName}: {e.Message}", e.ParamName, e);
+        }
+    }
+}

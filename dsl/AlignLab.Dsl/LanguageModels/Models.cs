@@ -1,0 +1,43 @@
+using AlignLab.Engine.Models;
+using AlignLab.Engine.Runtime;
+using AlignLab.Engine.Tokenization;
+using TorchSharp;
+
+namespace AlignLab.Dsl;
+
+/// <summary>
+/// Pretrained language models from Hugging Face model folders, for scripts, notebooks and <c>alignlab model</c>:
+/// <c>var model = Models.Load("path/to/folder");</c> (C#) or <c>let model = Models.Load "path/to/folder"</c> (F#).
+/// </summary>
+public static class Models
+{
+    /// <summary>
+    /// Loads the model in <paramref name="folder"/> (<c>config.json</c> + safetensors weights, see
+    /// <see cref="HuggingFaceFolder.Load"/>) and its tokenizer when the folder has one (see
+    /// <see cref="ModelTokenizer.Load"/>), on <paramref name="device"/> (null: CUDA when available, else CPU) in float32.
+    /// </summary>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    /// <exception cref="FileNotFoundException">It has no config.json or no weights.</exception>
+    /// <exception cref="InvalidDataException">A file is malformed, names an unknown architecture, or lacks a tensor; the message names it.</exception>
+    public static LanguageModel Load(string folder, string? device = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(folder);
+        var full = Path.GetFullPath(folder);
+        var resolved = ComputeContext.ResolveDevice(device);
+        var policy = HuggingFaceFolder.Load(full);
+        try
+        {
+            var tokenizer = HasTokenizer(full) ? ModelTokenizer.Load(full) : null;
+            if (resolved.type != DeviceType.CPU) policy.to(resolved);
+            return new LanguageModel(full, policy, tokenizer);
+        }
+        catch
+        {
+            policy.Dispose();
+            throw;
+        }
+    }
+
+    private static bool HasTokenizer(string folder) =>
+        File.Exists(Path.Combine(folder, "tokenizer.json")) || File.Exists(Path.Combine(folder, "tokenizer.model"));
+}

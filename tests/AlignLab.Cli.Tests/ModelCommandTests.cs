@@ -1,0 +1,236 @@
+using System.Text.Json;
+using AlignLab.Engine.Models;
+using AlignLab.Engine.Tokenization;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace AlignLab.Cli.Tests;
+
+/// <summary>
+/// <c>alignlab model info|logprobs|generate</c> on tiny random model folders: the printed numbers against the model and
+/// tokenizer read independently, the JSON contract of issue 10 item 6, and each bad input's one line and exit code 2.
+/// </summary>
+public sealed class ModelCommandTests : IDisposable
+{
+    private readonly TinyModelFolder _gpt2 = TinyModelFolder.Gpt2();
+    private readonly ScriptFolder _scratch = new();
+
+    public void Dispose()
+    {
+        _gpt2.Dispose();
+        _scratch.Dispose();
+    }
+
+    private static JsonElement Json(CliRun run)
+    {
+        Assert.True(run.ExitCode == ExitCodes.Success, run.Error);
+        Assert.Equal("", run.Error);
+        return JsonDocument.Parse(run.Output).RootElement;
+    }
+
+    private static void FailsWith(CliRun run, string subcommand, string message)
+    {
+        Assert.Equal(ExitCodes.InvalidInput, run.ExitCode);
+        Assert.Equal("", run.Output);
+        var lines = run.Error.TrimEnd().Split('\n');
+        Assert.Single(lines);
+        Assert.StartsWith($"alignlab model {subcommand}: ", lines[0]);
+        Assert.Contains(message, lines[0]);
+    }
+
+    // log π(ids[i+1] | ids[..i]) through the policy's own TokenLogProbs (prompt = first id, response = the rest).
+    private static double[] ReferenceLogProbs(string folder, IReadOnlyList<int> ids)
+    {
+        using var model = HuggingFaceFolder.Load(folder);
+        using var scope = NewDisposeScope();
+        var all = tensor(ids.Select(i => (long)i).ToArray()).unsqueeze(0);
+        return model.TokenLogProbs(all[.., ..1], all[.., 1..]).squeeze(0).to(ScalarType.Float64).data<double>().ToArray();
+    }
+
+    [Fact]
+    public void InfoJson_DescribesTheFolder()
+    {
+        var info = Json(CliRun.Invoke("model", "info", _gpt2.Path, "--json"));
+        using var model = HuggingFaceFolder.Load(_gpt2.Path);
+        Assert.Equal("gpt2", info.GetProperty("architecture").GetString());
+        Assert.Equal(model.ParameterCount, info.GetProperty("parameters").GetInt64());
+        Assert.Equal(["F32"], info.GetProperty("dtypesOnDisk").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(267, info.GetProperty("vocabSize").GetInt32());
+        Assert.Equal(64, info.GetProperty("contextLength").GetInt32());
+        Assert.Equal(2, info.GetProperty("layers").GetInt32());
+        var tokenizer = info.GetProperty("tokenizer");
+        Assert.Equal("byte-level-bpe", tokenizer.GetProperty("kind").GetString());
+        Assert.Equal("tokenizer.json", tokenizer.GetProperty("file").GetString());
+        Assert.Equal(262, tokenizer.GetProperty("bos").GetInt32());
+        Assert.True(tokenizer.GetProperty("addsBos").GetBoolean());
+        Assert.Equal([263, 264], tokenizer.GetProperty("eos").EnumerateArray().Select(e => e.GetInt32()));
+    }
+
+    [Fact]
+    public void InfoText_PrintsOneLinePerFact()
+    {
+        var run = CliRun.Invoke("model", "info", _gpt2.Path);
+        Assert.Equal(ExitCodes.Success, run.ExitCode);
+        Assert.Contains("architecture:  gpt2", run.Output);
+        Assert.Contains("dtype on disk: F32", run.Output);
+        Assert.Contains("vocabulary:    267 (model), 267 (tokenizer)", run.Output);
+        Assert.Contains("tokenizer:     byte-level-bpe (tokenizer.json); BOS 262 (starts prompts); EOS 263, 264; pad none", run.Output);
+    }
+
+    [Fact]
+    public void LogProbsIds_GiveOneFewerValue_EqualToThePolicysTokenLogProbs()
+    {
+        int[] ids = [97, 258, 5, 261, 120, 99];
+        var json = Json(CliRun.Invoke("model", "logprobs", _gpt2.Path, "--ids", string.Join(",", ids), "--json"));
+        Assert.Equal(ids, json.GetProperty("ids").EnumerateArray().Select(e => e.GetInt32()));
+        var logProbs = json.GetProperty("logprobs").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+        var reference = ReferenceLogProbs(_gpt2.Path, ids);
+        Assert.Equal(ids.Length - 1, logProbs.Length);
+        for (var i = 0; i < logProbs.Length; i++) Assert.Equal(reference[i], logProbs[i], 1e-5);
+    }
+
+    [Fact]
+    public void LogProbsText_IsTokenisedAsAPrompt_WithTheBos()
+    {
+        var json = Json(CliRun.Invoke("model", "logprobs", _gpt2.Path, "--text", "Hello the world", "--json"));
+        var ids = json.GetProperty("ids").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+        Assert.Equal(ModelTokenizer.Load(_gpt2.Path).EncodePrompt("Hello the world"), ids);
+        Assert.Equal(262, ids[0]);
+        Assert.Equal(ids.Length - 1, json.GetProperty("logprobs").GetArrayLength());
+    }
+
+    [Fact]
+    public void LogProbsText_PrintsATableAndTheSum()
+    {
+        var run = CliRun.Invoke("model", "logprobs", _gpt2.Path, "--ids", "97,258,5");
+        Assert.Equal(ExitCodes.Success, run.ExitCode);
+        var lines = run.Output.TrimEnd().Split('\n');
+        Assert.Equal(5, lines.Length); // header, 3 tokens, sum
+        Assert.Contains("Ġthe", lines[2]);
+        Assert.StartsWith("sum ", lines[4]);
+        Assert.Contains("over 2 predicted tokens", lines[4]);
+    }
+
+    [Fact]
+    public void GenerateJson_SamplesScoreAsTheModelSays_AndTheSeedFixesThem()
+    {
+        string[] args = ["model", "generate", _gpt2.Path, "--prompt", "the low", "--n", "3", "--max-new-tokens", "6", "--seed", "7", "--json"];
+        var json = Json(CliRun.Invoke(args));
+        Assert.Equal(Json(CliRun.Invoke(args)).GetRawText(), json.GetRawText());
+        var promptIds = json.GetProperty("promptIds").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+        var tokenizer = ModelTokenizer.Load(_gpt2.Path);
+        Assert.Equal(tokenizer.EncodePrompt("the low"), promptIds);
+        var samples = json.GetProperty("samples").EnumerateArray().ToArray();
+        Assert.Equal(3, samples.Length);
+        foreach (var sample in samples)
+        {
+            var ids = sample.GetProperty("ids").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+            var finished = sample.GetProperty("finished").GetBoolean();
+            Assert.InRange(ids.Length, 1, 6);
+            Assert.Equal(finished, ids[^1] is 263 or 264);
+            Assert.True(finished || ids.Length == 6);
+            Assert.Equal(tokenizer.Decode(finished ? ids[..^1] : ids), sample.GetProperty("text").GetString());
+            // Temperature 1, no top-k/top-p: the sampling log-prob is the model's own log π(y|x).
+            var reference = ReferenceLogProbs(_gpt2.Path, [.. promptIds, .. ids]).Skip(promptIds.Length - 1).Sum();
+            Assert.Equal(reference, sample.GetProperty("logprob").GetDouble(), 1e-4);
+        }
+        var other = Json(CliRun.Invoke(["model", "generate", _gpt2.Path, "--prompt", "the low", "--n", "3", "--max-new-tokens", "6", "--seed", "8", "--json"]));
+        Assert.NotEqual(json.GetProperty("samples").GetRawText(), other.GetProperty("samples").GetRawText());
+    }
+
+    [Fact]
+    public void GenerateText_PrintsEachSample()
+    {
+        var run = CliRun.Invoke("model", "generate", _gpt2.Path, "--prompt", "the", "--n", "2", "--max-new-tokens", "4");
+        Assert.Equal(ExitCodes.Success, run.ExitCode);
+        Assert.StartsWith("prompt (3 tokens): the", run.Output);
+        Assert.Contains("--- sample 0 (", run.Output);
+        Assert.Contains("--- sample 1 (", run.Output);
+    }
+
+    [Fact]
+    public void SentencePieceLlama_ScoresAndSamples()
+    {
+        using var llama = TinyModelFolder.Llama();
+        var scored = Json(CliRun.Invoke("model", "logprobs", llama.Path, "--text", "the best of n", "--json"));
+        Assert.Equal(1, scored.GetProperty("ids")[0].GetInt32());
+        var generated = Json(CliRun.Invoke("model", "generate", llama.Path, "--prompt", "the best", "--n", "2", "--max-new-tokens", "5", "--json"));
+        var tokenizer = ModelTokenizer.Load(llama.Path);
+        var promptIds = tokenizer.EncodePrompt("the best");
+        foreach (var sample in generated.GetProperty("samples").EnumerateArray())
+        {
+            var ids = sample.GetProperty("ids").EnumerateArray().Select(e => e.GetInt32()).Where(id => id != 2).ToArray();
+            // The continuation's text is what it adds to the prompt's: a leading '▁' is a space, not dropped.
+            Assert.Equal(tokenizer.Decode([.. promptIds, .. ids]), tokenizer.Decode(promptIds) + sample.GetProperty("text").GetString());
+        }
+        var info = Json(CliRun.Invoke("model", "info", llama.Path, "--json"));
+        Assert.Equal("llama", info.GetProperty("architecture").GetString());
+        Assert.Equal("sentencepiece", info.GetProperty("tokenizer").GetProperty("kind").GetString());
+        Assert.Equal(2, info.GetProperty("keyValueHeads").GetInt32());
+    }
+
+    [Fact]
+    public void MissingFolder_ExitsTwo()
+    {
+        var missing = Path.Combine(_scratch.Path, "nope");
+        FailsWith(CliRun.Invoke("model", "info", missing), "info", missing);
+    }
+
+    [Fact]
+    public void FolderWithoutConfig_ExitsTwo()
+    {
+        File.Copy(Path.Combine(_gpt2.Path, "tokenizer.json"), Path.Combine(_scratch.Path, "tokenizer.json"));
+        FailsWith(CliRun.Invoke("model", "logprobs", _scratch.Path, "--ids", "1,2"), "logprobs", "no config.json");
+    }
+
+    [Fact]
+    public void UnknownArchitecture_ExitsTwo()
+    {
+        var config = Path.Combine(_gpt2.Path, "config.json");
+        File.WriteAllText(config, File.ReadAllText(config).Replace("\"gpt2\"", "\"bert\""));
+        FailsWith(CliRun.Invoke("model", "info", _gpt2.Path), "info", "model_type 'bert' is not supported");
+    }
+
+    [Fact]
+    public void IdOutsideTheVocabulary_ExitsTwo() =>
+        FailsWith(CliRun.Invoke("model", "logprobs", _gpt2.Path, "--ids", "1,267"), "logprobs", "token id 267 is outside the vocabulary (0..266)");
+
+    [Fact]
+    public void IdsThatAreNotIntegers_ExitTwo() =>
+        FailsWith(CliRun.Invoke("model", "logprobs", _gpt2.Path, "--ids", "1,x"), "logprobs", "'x' (item 2) is not an integer token id");
+
+    [Fact]
+    public void EmptyText_ExitsTwo() =>
+        FailsWith(CliRun.Invoke("model", "logprobs", _gpt2.Path, "--text", ""), "logprobs", "--text is empty");
+
+    [Fact]
+    public void EmptyPrompt_ExitsTwo() =>
+        FailsWith(CliRun.Invoke("model", "generate", _gpt2.Path, "--prompt", ""), "generate", "--prompt is empty");
+
+    [Fact]
+    public void TextAndIdsTogether_ExitTwo() =>
+        FailsWith(CliRun.Invoke("model", "logprobs", _gpt2.Path, "--text", "a", "--ids", "1"), "logprobs", "exactly one of --text and --ids");
+
+    [Fact]
+    public void ZeroTemperature_ExitsTwo() =>
+        FailsWith(CliRun.Invoke("model", "generate", _gpt2.Path, "--prompt", "a", "--temperature", "0"), "generate", "Temperature must be > 0");
+
+    [Fact]
+    public void PromptPlusNewTokensBeyondTheContext_ExitsTwo() =>
+        FailsWith(CliRun.Invoke("model", "generate", _gpt2.Path, "--prompt", "a", "--max-new-tokens", "64"), "generate", "exceeds the model's context length 64");
+
+    [Fact]
+    public void TextWithoutATokenizer_ExitsTwo()
+    {
+        File.Delete(Path.Combine(_gpt2.Path, "tokenizer.json"));
+        FailsWith(CliRun.Invoke("model", "logprobs", _gpt2.Path, "--text", "a"), "logprobs", "has no tokenizer.json or tokenizer.model: use --ids");
+        Assert.Equal(ExitCodes.Success, CliRun.Invoke("model", "logprobs", _gpt2.Path, "--ids", "1,2").ExitCode);
+    }
+
+    [Fact]
+    public void MalformedTokenizer_ExitsTwo_NamingTheFile()
+    {
+        File.WriteAllText(Path.Combine(_gpt2.Path, "tokenizer.json"), "{");
+        FailsWith(CliRun.Invoke("model", "info", _gpt2.Path), "info", Path.Combine(_gpt2.Path, "tokenizer.json") + ": not valid JSON");
+    }
+}
