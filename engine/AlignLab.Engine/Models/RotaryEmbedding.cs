@@ -28,6 +28,7 @@ public sealed class RotaryEmbedding
     {
         using var scope = NewDisposeScope();
         var inv = tensor(_inverseFrequencies, device: positionIds.device);
+        if (positionIds.dim() == 1) positionIds = positionIds.unsqueeze(0);
         var freqs = positionIds.to(ScalarType.Float32).unsqueeze(-1) * inv; // [B, T, D/2]
         var emb = cat([freqs, freqs], -1).unsqueeze(1);
         return (emb.cos().MoveToOuterDisposeScope(), emb.sin().MoveToOuterDisposeScope());

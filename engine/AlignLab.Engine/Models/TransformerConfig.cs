@@ -209,7 +209,7 @@ public sealed record TransformerConfig(
                 Common(json);
                 json["rms_norm_eps"] = NormEpsilon;
                 json["num_key_value_heads"] = KeyValueHeads;
-                json["head_dim"] = HeadDim;
+                if (HeadDimension is { } headDim) json["head_dim"] = headDim;
                 json["rope_theta"] = RopeTheta;
                 if (ModelType != "qwen2") json["attention_bias"] = AttentionBias;
                 json["mlp_bias"] = MlpBias;
