@@ -220,6 +220,10 @@ public sealed class ModelCommandTests : IDisposable
         FailsWith(CliRun.Invoke("model", "generate", _gpt2.Path, "--prompt", "a", "--max-new-tokens", "64"), "generate", "exceeds the model's context length 64");
 
     [Fact]
+    public void UnknownDevice_ExitsTwo() =>
+        FailsWith(CliRun.Invoke("model", "info", _gpt2.Path, "--device", "tpu"), "info", "Unknown device 'tpu'");
+
+    [Fact]
     public void TextWithoutATokenizer_ExitsTwo()
     {
         File.Delete(Path.Combine(_gpt2.Path, "tokenizer.json"));

@@ -25,7 +25,7 @@ public sealed class ModelsLoadTests : IDisposable
     {
         var script = _folder.Write("load.csx", """
             var model = Models.Load(Arg("model", ""));
-            var ids = model.Encode("the low");
+            var ids = model.EncodePrompt("the low");
             Log($"{model.Info().Architecture}|{string.Join(",", ids)}|{model.LogProbs(ids).Length}|{model.Generate("the", new GenerationOptions(N: 2, MaxNewTokens: 3)).Count}");
             model.Dispose();
             """);
@@ -42,7 +42,7 @@ public sealed class ModelsLoadTests : IDisposable
             open AlignLab.Dsl.Scripting
             let ctx = ScriptContext.Current
             use model = Models.Load(ctx.Arg("model", ""))
-            let ids = model.Encode "the low"
+            let ids = model.EncodePrompt "the low"
             let samples = model.Generate("the", GenerationOptions(N = 2, MaxNewTokens = 3))
             ctx.Log(sprintf "%s|%s|%d|%d" (model.Info().Architecture) (String.concat "," (Seq.map string ids)) (model.LogProbs(ids).Length) samples.Count)
             """);
@@ -56,7 +56,7 @@ public sealed class ModelsLoadTests : IDisposable
     {
         var notebook = _folder.Write("load.ipynb", Json(
             Code("var model = Models.Load(Arg(\"model\", \"\"));"),
-            Code("string.Join(\",\", model.Encode(\"the low\"))")));
+            Code("string.Join(\",\", model.EncodePrompt(\"the low\"))")));
         var executed = Path.Combine(_folder.Path, "executed.ipynb");
         var run = CliRun.Invoke("run", notebook, "--set", $"model={_model.Path}", "--out", executed);
         Assert.True(run.ExitCode == ExitCodes.Success, run.Error);

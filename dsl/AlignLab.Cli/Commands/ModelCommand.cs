@@ -36,14 +36,18 @@ public static class ModelCommand
 
     private static Option<bool> JsonOption() => new("--json") { Description = "Print JSON instead of text." };
 
+    private static Option<string?> DeviceOption() =>
+        new("--device") { Description = "cpu, cuda or cuda:N (default: cuda when available, else cpu); the model computes in float32." };
+
     private static Command CreateInfo()
     {
         var folder = FolderArgument();
         var json = JsonOption();
-        var command = new Command("info", "Architecture, parameter count, dtype on disk, vocabulary, context length and tokenizer.") { folder, json };
+        var device = DeviceOption();
+        var command = new Command("info", "Architecture, parameter count, dtype on disk, vocabulary, context length and tokenizer.") { folder, json, device };
         command.SetAction(parseResult => Guarded(parseResult, "info", output =>
         {
-            using var model = Models.Load(parseResult.GetValue(folder)!, "cpu");
+            using var model = Models.Load(parseResult.GetValue(folder)!, parseResult.GetValue(device));
             var info = model.Info();
             if (parseResult.GetValue(json)) output.WriteLine(JsonSerializer.Serialize(info, Json));
             else WriteInfo(output, info);
@@ -77,16 +81,17 @@ public static class ModelCommand
         var text = new Option<string>("--text") { Description = "The text to score, tokenised as a prompt (BOS first when the tokenizer adds one)." };
         var ids = new Option<string>("--ids") { HelpName = "1,2,3", Description = "Token ids to score as given (nothing added, no BOS)." };
         var json = JsonOption();
-        var command = new Command("logprobs", "Print log p(ids[i+1] | ids[0..i]) for each token after the first.") { folder, text, ids, json };
+        var device = DeviceOption();
+        var command = new Command("logprobs", "Print log p(ids[i+1] | ids[0..i]) for each token after the first.") { folder, text, ids, json, device };
         command.SetAction(parseResult => Guarded(parseResult, "logprobs", output =>
         {
             string? textValue = parseResult.GetValue(text), idsValue = parseResult.GetValue(ids);
             if ((textValue is null) == (idsValue is null)) throw new ArgumentException("give exactly one of --text and --ids.");
             var tokens = idsValue is not null ? ParseIds(idsValue) : null;
             if (textValue is { Length: 0 }) throw new ArgumentException("--text is empty.");
-            using var model = Models.Load(parseResult.GetValue(folder)!, "cpu");
+            using var model = Models.Load(parseResult.GetValue(folder)!, parseResult.GetValue(device));
             if (textValue is not null && !model.HasTokenizer) throw new ArgumentException($"{model.Folder} has no tokenizer.json or tokenizer.model: use --ids.");
-            tokens ??= model.Encode(textValue!);
+            tokens ??= model.EncodePrompt(textValue!);
             var logProbs = model.LogProbs(tokens);
             if (parseResult.GetValue(json))
                 output.WriteLine(new JsonObject { ["ids"] = new JsonArray([.. tokens.Select(i => (JsonNode)i)]), ["logprobs"] = new JsonArray([.. logProbs.Select(l => (JsonNode)l)]) }.ToJsonString(Json));
@@ -134,16 +139,17 @@ public static class ModelCommand
         var topP = new Option<double>("--top-p") { DefaultValueFactory = _ => 1.0, Description = "Keep the smallest set of tokens whose mass reaches p, in (0, 1] (1: all)." };
         var seed = new Option<long>("--seed") { DefaultValueFactory = _ => 0, Description = "Random seed: the same seed gives the same samples." };
         var json = JsonOption();
-        var command = new Command("generate", "Sample continuations of a prompt.") { folder, prompt, n, maxNew, temperature, topK, topP, seed, json };
+        var device = DeviceOption();
+        var command = new Command("generate", "Sample continuations of a prompt.") { folder, prompt, n, maxNew, temperature, topK, topP, seed, json, device };
         command.SetAction(parseResult => Guarded(parseResult, "generate", output =>
         {
             var options = new GenerationOptions(parseResult.GetValue(n), parseResult.GetValue(maxNew), parseResult.GetValue(temperature),
                 parseResult.GetValue(topK), parseResult.GetValue(topP), parseResult.GetValue(seed)).Validate();
             var promptText = parseResult.GetValue(prompt)!;
             if (promptText.Length == 0) throw new ArgumentException("--prompt is empty.");
-            using var model = Models.Load(parseResult.GetValue(folder)!, "cpu");
+            using var model = Models.Load(parseResult.GetValue(folder)!, parseResult.GetValue(device));
             if (!model.HasTokenizer) throw new ArgumentException($"{model.Folder} has no tokenizer.json or tokenizer.model to read the prompt with.");
-            var promptIds = model.Encode(promptText);
+            var promptIds = model.EncodePrompt(promptText);
             var samples = model.Generate(promptText, options);
             if (parseResult.GetValue(json))
             {

@@ -10,8 +10,8 @@ namespace AlignLab.Cli.Commands;
 /// </summary>
 public static class TheoryCommand
 {
-    /// <summary>The exit code for invalid input: 2.</summary>
-    public const int InvalidInput = 2;
+    /// <summary>The exit code for invalid input: <see cref="ExitCodes.InvalidInput"/> (2).</summary>
+    public const int InvalidInput = ExitCodes.InvalidInput;
 
     private static readonly IReadOnlyDictionary<string, FrontierFamily> Families = new Dictionary<string, FrontierFamily>
     {

@@ -21,16 +21,5 @@ public sealed record GenerationOptions(int N = 4, int MaxNewTokens = 64, double 
     }
 
     /// <summary>The engine's sampling options for these, stopping at <paramref name="endToken"/> (-1: none).</summary>
-    internal SamplingOptions Sampling(long endToken)
-    {
-        try
-        {
-            return new SamplingOptions(MaxNewTokens, Temperature, TopK, TopP, endToken).Validate();
-        }
-        catch (ArgumentException e)
-        {
-            // The engine names its fields (TopP); users set them as options (--top-p, TopP): say both.
-            throw new ArgumentException($"generation option {e.ParamName}: {e.Message}", e.ParamName, e);
-        }
-    }
+    internal SamplingOptions Sampling(long endToken) => new SamplingOptions(MaxNewTokens, Temperature, TopK, TopP, endToken).Validate();
 }

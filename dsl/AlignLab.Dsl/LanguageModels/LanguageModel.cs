@@ -65,7 +65,7 @@ public sealed class LanguageModel : IDisposable
     /// The ids of <paramref name="text"/> as a prompt (BOS first when the tokenizer adds one; see
     /// <see cref="ModelTokenizer.EncodePrompt"/>). Empty text is an <see cref="ArgumentException"/>.
     /// </summary>
-    public IReadOnlyList<int> Encode(string text)
+    public IReadOnlyList<int> EncodePrompt(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
         if (text.Length == 0) throw new ArgumentException("the text is empty.", nameof(text));
@@ -107,7 +107,7 @@ public sealed class LanguageModel : IDisposable
         ArgumentNullException.ThrowIfNull(prompts);
         if (prompts.Count == 0) throw new ArgumentException("no prompts.", nameof(prompts));
         options = (options ?? new GenerationOptions()).Validate();
-        var encoded = prompts.Select(Encode).ToArray();
+        var encoded = prompts.Select(EncodePrompt).ToArray();
         var longest = encoded.Max(e => e.Count);
         if (longest + options.MaxNewTokens > Config.MaxPositions)
             throw new ArgumentException($"a prompt of {longest} tokens plus max-new-tokens {options.MaxNewTokens} exceeds the model's context length {Config.MaxPositions}.", nameof(prompts));

@@ -60,9 +60,6 @@ internal sealed class ByteLevelBpe : ISubwordModel
     /// <inheritdoc />
     public int Size { get; }
 
-    /// <summary>The pre-tokenizer's regexes, in order.</summary>
-    public IReadOnlyList<string> Patterns => _preTokenizer.Patterns;
-
     /// <inheritdoc />
     public void Encode(string text, List<int> ids)
     {

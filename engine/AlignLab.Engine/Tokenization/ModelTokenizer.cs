@@ -11,8 +11,8 @@ namespace AlignLab.Engine.Tokenization;
 /// <remarks>
 /// Added tokens (<see cref="AddedTokens"/>) written in the text are recognised as themselves, as the Hugging Face
 /// tokenizers do; decoding writes them back verbatim, so <c>Decode(Encode(t)) == t</c> for every text t that the
-/// tokenizer's normaliser leaves unchanged (all text for GPT-2, Llama-3 and the SentencePiece models; NFC text for
-/// Pythia and Qwen2). Thread-safe for encoding and decoding.
+/// tokenizer's normaliser leaves unchanged (all text for GPT-2, Llama-3 and the Llama SentencePiece models; NFC
+/// text for Pythia and Qwen2).
 /// </remarks>
 public sealed class ModelTokenizer
 {
@@ -85,11 +85,6 @@ public sealed class ModelTokenizer
     private static ModelTokenizer Create(string folder, string source, ISubwordModel model, AddedVocabulary added,
         int? defaultBos, int? defaultEos, bool addsBosByDefault)
     {
-        foreach (var token in added.Tokens)
-        {
-            if (model.TokenOf(token.Id) is null && token.Id < model.Size)
-                throw new InvalidDataException($"{source}: added token \"{token.Content}\" has id {token.Id}, a hole inside the vocabulary.");
-        }
         var ids = SpecialTokenIds.Read(folder, text => added.IdOf(text) ?? model.IdOf(text), defaultBos, defaultEos);
         var configPath = Path.Combine(folder, "tokenizer_config.json");
         var addsBos = TokenizerFiles.ReadOptional(configPath) is { } config && TokenizerFiles.Bool(config, "add_bos_token", configPath) is { } flag

@@ -34,7 +34,9 @@ public sealed record SpecialTokenIds(int? Bos, IReadOnlyList<int> Eos, int? Pad)
             foreach (var (path, json) in sources)
             {
                 if (TokenizerFiles.Property(json!.Value, idKey) is { } value)
-                    return value.ValueKind == JsonValueKind.Array ? Ids(value, idKey, path).FirstOrDefault() : TokenizerFiles.Id(value, idKey, path);
+                    return value.ValueKind == JsonValueKind.Array
+                        ? Ids(value, idKey, path) is { Length: > 0 } ids ? ids[0] : null
+                        : TokenizerFiles.Id(value, idKey, path);
             }
             return FromTokenizerConfig(tokenKey) ?? fallback;
         }

@@ -22,9 +22,6 @@ internal sealed class SplitPreTokenizer
     /// <param name="stages">The regexes, applied in order; none means each text is one piece.</param>
     public SplitPreTokenizer(IReadOnlyList<Regex> stages) => _stages = stages;
 
-    /// <summary>The patterns of the stages, in order.</summary>
-    public IReadOnlyList<string> Patterns => _stages.Select(r => r.ToString()).ToArray();
-
     /// <summary>The pieces of <paramref name="text"/>, in order; concatenated they give the text back.</summary>
     public IReadOnlyList<string> Split(string text)
     {

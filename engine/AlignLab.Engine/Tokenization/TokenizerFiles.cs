@@ -10,19 +10,20 @@ internal static class TokenizerFiles
     public static JsonElement? ReadOptional(string path)
     {
         if (!File.Exists(path)) return null;
-        JsonDocument document;
+        JsonElement root;
         try
         {
             using var stream = File.OpenRead(path);
-            document = JsonDocument.Parse(stream, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+            using var document = JsonDocument.Parse(stream, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+            root = document.RootElement.Clone();
         }
         catch (JsonException e)
         {
             throw new InvalidDataException($"{path}: not valid JSON ({e.Message})");
         }
-        if (document.RootElement.ValueKind != JsonValueKind.Object)
-            throw new InvalidDataException($"{path}: expected a JSON object, got {document.RootElement.ValueKind}.");
-        return document.RootElement;
+        if (root.ValueKind != JsonValueKind.Object)
+            throw new InvalidDataException($"{path}: expected a JSON object, got {root.ValueKind}.");
+        return root;
     }
 
     /// <summary>The string property <paramref name="name"/>, or null when absent or JSON null.</summary>
