@@ -1,6 +1,7 @@
 using System.Text.Json;
 using AlignLab.Engine.Models;
 using AlignLab.Engine.Tokenization;
+using AlignLab.Tests;
 using TorchSharp;
 using static TorchSharp.torch;
 

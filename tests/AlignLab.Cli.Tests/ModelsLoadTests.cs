@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using AlignLab.Dsl;
+using AlignLab.Tests;
 using static AlignLab.Cli.Tests.Notebooks.TestNotebook;
 
 namespace AlignLab.Cli.Tests;

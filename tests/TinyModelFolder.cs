@@ -1,16 +1,18 @@
+using System.Runtime.CompilerServices;
 using AlignLab.Engine.Models;
 using TorchSharp;
 
-namespace AlignLab.Cli.Tests;
+namespace AlignLab.Tests;
 
 /// <summary>
 /// A tiny random model saved as a Hugging Face folder (config.json + model.safetensors) with one of the engine tests'
 /// committed tokenizer fixtures: GPT-2 with the byte-level BPE (267 tokens) or Llama with the SentencePiece model
-/// (384 tokens). Deleted on dispose.
+/// (384 tokens). Deleted on dispose. Shared by the Dsl and Cli test projects (linked into each).
 /// </summary>
 public sealed class TinyModelFolder : IDisposable
 {
-    private static readonly string Fixtures = System.IO.Path.Combine(ScriptFolder.RepositoryRoot(), "tests", "AlignLab.Engine.Tests", "Tokenization", "Fixtures");
+    // Found from this file's own location (tests/TinyModelFolder.cs), whichever test project it is compiled into.
+    private static readonly string Fixtures = System.IO.Path.Combine(TestsFolder(), "AlignLab.Engine.Tests", "Tokenization", "Fixtures");
 
     private TinyModelFolder(TransformerConfig config, string tokenizerFixture, long seed)
     {
@@ -34,6 +36,8 @@ public sealed class TinyModelFolder : IDisposable
     public static TinyModelFolder Llama(long seed = 0) =>
         new(new TransformerConfig("llama", VocabSize: 384, HiddenSize: 32, Layers: 2, Heads: 4, IntermediateSize: 64, MaxPositions: 64,
             NormEpsilon: 1e-6, Activation: "silu", KeyValueHeadCount: 2, TieWordEmbeddings: false, BosTokenId: 1, EosTokenIds: [2]), "sentencepiece", seed);
+
+    private static string TestsFolder([CallerFilePath] string path = "") => System.IO.Path.GetDirectoryName(path)!;
 
     /// <inheritdoc />
     public void Dispose()
