@@ -8,4 +8,7 @@ namespace AlignLab.Engine.Tokenization;
 /// <param name="Id">Its token id.</param>
 /// <param name="Content">The exact text it stands for.</param>
 /// <param name="Special">Whether it is a control token (BOS, EOS, padding, chat markers) rather than text.</param>
-public sealed record AddedToken(int Id, string Content, bool Special);
+/// <param name="LStrip">Whether the whitespace before it is part of the match (and so not encoded).</param>
+/// <param name="RStrip">Whether the whitespace after it is part of the match.</param>
+/// <param name="SingleWord">Whether it matches only where no word character touches it on either side.</param>
+public sealed record AddedToken(int Id, string Content, bool Special, bool LStrip = false, bool RStrip = false, bool SingleWord = false);

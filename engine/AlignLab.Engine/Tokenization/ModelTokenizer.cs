@@ -104,7 +104,7 @@ public sealed class ModelTokenizer
         if (decoder.ValueKind != JsonValueKind.Object) throw TokenizerFiles.Bad(path, "added_tokens_decoder", "an object", decoder);
         return decoder.EnumerateObject().Select(entry =>
             int.TryParse(entry.Name, out var id) && id >= 0 && TokenizerFiles.String(entry.Value, "content", path) is { } content
-                ? new AddedToken(id, content, TokenizerFiles.Bool(entry.Value, "special", path) ?? false)
+                ? TokenizerJson.AddedTokenOf(id, content, entry.Value, path)
                 : throw new InvalidDataException($"{path}: added_tokens_decoder[\"{entry.Name}\"] needs a non-negative id and a \"content\".")).ToArray();
     }
 

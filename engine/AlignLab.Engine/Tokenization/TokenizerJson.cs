@@ -108,10 +108,17 @@ internal sealed class TokenizerJson
             var content = TokenizerFiles.String(token, "content", path);
             var id = TokenizerFiles.OptionalId(token, "id", path);
             if (content is null || id is null) throw new InvalidDataException($"{path}: every added_tokens entry needs \"id\" and \"content\", got {token.GetRawText()}.");
-            result.Add(new AddedToken(id.Value, content, TokenizerFiles.Bool(token, "special", path) ?? false));
+            result.Add(AddedTokenOf(id.Value, content, token, path));
         }
         return result;
     }
+
+    /// <summary>An added token with the flags of its JSON entry (<c>special</c>, <c>lstrip</c>, <c>rstrip</c>, <c>single_word</c>).</summary>
+    internal static AddedToken AddedTokenOf(int id, string content, JsonElement entry, string path) => new(id, content,
+        Special: TokenizerFiles.Bool(entry, "special", path) ?? false,
+        LStrip: TokenizerFiles.Bool(entry, "lstrip", path) ?? false,
+        RStrip: TokenizerFiles.Bool(entry, "rstrip", path) ?? false,
+        SingleWord: TokenizerFiles.Bool(entry, "single_word", path) ?? false);
 
     private static IReadOnlyList<NormalizationForm> ReadNormalizer(JsonElement? normalizer, string path)
     {

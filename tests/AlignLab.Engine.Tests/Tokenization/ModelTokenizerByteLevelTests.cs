@@ -97,6 +97,19 @@ public sealed class ModelTokenizerByteLevelTests : IDisposable
         Assert.Equal([258], tokenizer.EncodePrompt(" the"));
     }
 
+    [Theory]
+    [InlineData("lstrip", "x <|eot_id|> y", new[] { 120, 264, 32, 121 })]        // the space before it goes with it
+    [InlineData("rstrip", "x <|eot_id|> y", new[] { 120, 32, 264, 121 })]        // the space after it goes with it
+    [InlineData("single_word", "x<|eot_id|> y", new[] { 120, 60, 124, 101, 111, 116, 95, 105, 100, 124, 62, 32, 121 })] // touches a word: text
+    [InlineData("single_word", "x <|eot_id|> y", new[] { 120, 32, 264, 32, 121 })]
+    public void AddedTokenFlags_DecideWhatTheMatchTakes(string flag, string text, int[] expected)
+    {
+        var folder = _fixtures.CopyOf(TokenizerFixtures.ByteLevel);
+        TokenizerFixtures.Edit(folder, "tokenizer.json", j =>
+            j["added_tokens"]!.AsArray().Single(t => (string)t!["content"]! == "<|eot_id|>")![flag] = true);
+        Assert.Equal(expected, ModelTokenizer.Load(folder).Encode(text));
+    }
+
     [Fact]
     public void TokenOfAndIdOf_UseTheFilesSpelling()
     {
