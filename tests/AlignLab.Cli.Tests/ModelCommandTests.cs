@@ -228,7 +228,7 @@ public sealed class ModelCommandTests : IDisposable
     public void TextWithoutATokenizer_ExitsTwo()
     {
         File.Delete(Path.Combine(_gpt2.Path, "tokenizer.json"));
-        FailsWith(CliRun.Invoke("model", "logprobs", _gpt2.Path, "--text", "a"), "logprobs", "has no tokenizer.json or tokenizer.model: use --ids");
+        FailsWith(CliRun.Invoke("model", "logprobs", _gpt2.Path, "--text", "a"), "logprobs", "has no tokenizer (tokenizer.json, tokenizer.model or vocab.json + merges.txt): use --ids");
         Assert.Equal(ExitCodes.Success, CliRun.Invoke("model", "logprobs", _gpt2.Path, "--ids", "1,2").ExitCode);
     }
 

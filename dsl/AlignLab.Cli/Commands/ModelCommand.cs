@@ -5,6 +5,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AlignLab.Dsl;
+using AlignLab.Engine.Tokenization;
 
 namespace AlignLab.Cli.Commands;
 
@@ -68,7 +69,7 @@ public static class ModelCommand
             ("shape", $"{info.Layers} layers, hidden {info.HiddenSize}, {info.Heads} heads ({info.KeyValueHeads} key/value)"),
             ("tokenizer", info.Tokenizer is { } tok
                 ? $"{tok.Kind} ({tok.File}); BOS {Id(tok.Bos)}{(tok.AddsBos ? " (starts prompts)" : "")}; EOS {(tok.Eos.Count > 0 ? string.Join(", ", tok.Eos) : "none")}; pad {Id(tok.Pad)}"
-                : "none (no tokenizer.json or tokenizer.model)"),
+                : $"none (no {ModelTokenizer.FileNames})"),
         };
         foreach (var (name, value) in lines) output.WriteLine($"{name + ":",-15}{value}");
 
@@ -90,7 +91,7 @@ public static class ModelCommand
             var tokens = idsValue is not null ? ParseIds(idsValue) : null;
             if (textValue is { Length: 0 }) throw new ArgumentException("--text is empty.");
             using var model = Models.Load(parseResult.GetValue(folder)!, parseResult.GetValue(device));
-            if (textValue is not null && !model.HasTokenizer) throw new ArgumentException($"{model.Folder} has no tokenizer.json or tokenizer.model: use --ids.");
+            if (textValue is not null && !model.HasTokenizer) throw new ArgumentException($"{model.Folder} has no tokenizer ({ModelTokenizer.FileNames}): use --ids.");
             tokens ??= model.EncodePrompt(textValue!);
             var logProbs = model.LogProbs(tokens);
             if (parseResult.GetValue(json))
@@ -148,7 +149,7 @@ public static class ModelCommand
             var promptText = parseResult.GetValue(prompt)!;
             if (promptText.Length == 0) throw new ArgumentException("--prompt is empty.");
             using var model = Models.Load(parseResult.GetValue(folder)!, parseResult.GetValue(device));
-            if (!model.HasTokenizer) throw new ArgumentException($"{model.Folder} has no tokenizer.json or tokenizer.model to read the prompt with.");
+            if (!model.HasTokenizer) throw new ArgumentException($"{model.Folder} has no tokenizer ({ModelTokenizer.FileNames}) to read the prompt with.");
             var promptIds = model.EncodePrompt(promptText);
             var samples = model.Generate(promptText, options);
             if (parseResult.GetValue(json))

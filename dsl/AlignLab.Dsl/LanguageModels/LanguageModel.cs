@@ -34,7 +34,7 @@ public sealed class LanguageModel : IDisposable
 
     /// <summary>The folder's tokenizer. Throws <see cref="InvalidOperationException"/> when it has none.</summary>
     public ModelTokenizer Tokenizer => _tokenizer
-        ?? throw new InvalidOperationException($"{Folder} has no tokenizer.json or tokenizer.model: give token ids instead of text.");
+        ?? throw new InvalidOperationException($"{Folder} has no tokenizer ({ModelTokenizer.FileNames}): give token ids instead of text.");
 
     /// <summary>Whether the folder has a tokenizer.</summary>
     public bool HasTokenizer => _tokenizer is not null;

@@ -27,7 +27,7 @@ public static class Models
         var policy = HuggingFaceFolder.Load(full);
         try
         {
-            var tokenizer = HasTokenizer(full) ? ModelTokenizer.Load(full) : null;
+            var tokenizer = ModelTokenizer.Exists(full) ? ModelTokenizer.Load(full) : null;
             if (resolved.type != DeviceType.CPU) policy.to(resolved);
             return new LanguageModel(full, policy, tokenizer);
         }
@@ -37,7 +37,4 @@ public static class Models
             throw;
         }
     }
-
-    private static bool HasTokenizer(string folder) =>
-        File.Exists(Path.Combine(folder, "tokenizer.json")) || File.Exists(Path.Combine(folder, "tokenizer.model"));
 }

@@ -6,7 +6,8 @@ namespace AlignLab.Engine.Tokenization;
 /// <summary>
 /// The tokenizer of a Hugging Face model folder: text ↔ token ids exactly as the model was trained, with the
 /// folder's BOS/EOS/padding ids. Reads <c>tokenizer.json</c> when it holds a byte-level BPE (GPT-2, GPT-NeoX/Pythia,
-/// Llama-3, Qwen2), otherwise the SentencePiece <c>tokenizer.model</c> (Llama-2, TinyLlama, Mistral).
+/// Llama-3, Qwen2), else GPT-2's older <c>vocab.json</c> + <c>merges.txt</c>, else the SentencePiece
+/// <c>tokenizer.model</c> (Llama-2, TinyLlama, Mistral).
 /// </summary>
 /// <remarks>
 /// Added tokens (<see cref="AddedTokens"/>) written in the text are recognised as themselves, as the Hugging Face
@@ -29,10 +30,17 @@ public sealed class ModelTokenizer
         VocabularySize = Math.Max(model.Size, added.Tokens.Count == 0 ? 0 : added.Tokens.Max(t => t.Id) + 1);
     }
 
+    /// <summary>The tokenizer files <see cref="Load"/> reads, for messages.</summary>
+    public const string FileNames = "tokenizer.json, tokenizer.model or vocab.json + merges.txt";
+
+    /// <summary>Whether <paramref name="folder"/> has a tokenizer file (see <see cref="FileNames"/>).</summary>
+    public static bool Exists(string folder) =>
+        File.Exists(Path.Combine(folder, "tokenizer.json")) || File.Exists(Path.Combine(folder, "tokenizer.model")) || VocabAndMerges.Exists(folder);
+
     /// <summary>Which kind of tokenizer file was read.</summary>
     public TokenizerKind Kind => _model.Kind;
 
-    /// <summary>The file the vocabulary was read from (<c>tokenizer.json</c> or <c>tokenizer.model</c>).</summary>
+    /// <summary>The file the vocabulary was read from (<c>tokenizer.json</c>, <c>vocab.json</c> or <c>tokenizer.model</c>).</summary>
     public string SourceFile { get; }
 
     /// <summary>One more than the largest token id (the model's <c>vocab_size</c> may be larger: padded rows).</summary>
@@ -55,7 +63,7 @@ public sealed class ModelTokenizer
     /// Reads the tokenizer of the model folder <paramref name="folder"/>.
     /// </summary>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
-    /// <exception cref="FileNotFoundException">The folder has neither <c>tokenizer.json</c> nor <c>tokenizer.model</c>.</exception>
+    /// <exception cref="FileNotFoundException">The folder has no tokenizer file.</exception>
     /// <exception cref="InvalidDataException">A tokenizer or configuration file is malformed or unsupported; the message names it.</exception>
     public static ModelTokenizer Load(string folder)
     {
@@ -71,6 +79,11 @@ public sealed class ModelTokenizer
             var templateBos = json.TemplateBos is { } t ? added.IdOf(t) ?? byteLevel.IdOf(t) : null;
             return Create(folder, jsonPath, byteLevel, added, templateBos, defaultEos: null, addsBosByDefault: json.TemplateBos is not null);
         }
+        if (json is null && VocabAndMerges.Exists(folder))
+        {
+            var (bpe, addedTokens) = VocabAndMerges.Read(folder);
+            return Create(folder, Path.Combine(folder, VocabAndMerges.VocabFile), bpe, new AddedVocabulary(addedTokens), null, null, addsBosByDefault: false);
+        }
         if (File.Exists(modelPath))
         {
             var sentencePiece = SentencePieceModel.Read(modelPath);
@@ -79,7 +92,7 @@ public sealed class ModelTokenizer
         }
         if (json is not null)
             throw new InvalidDataException($"{jsonPath}: {json.NotByteLevel}, and {folder} has no tokenizer.model to read instead.");
-        throw new FileNotFoundException($"{folder}: no tokenizer.json or tokenizer.model.", jsonPath);
+        throw new FileNotFoundException($"{folder}: no {FileNames}.", jsonPath);
     }
 
     private static ModelTokenizer Create(string folder, string source, ISubwordModel model, AddedVocabulary added,

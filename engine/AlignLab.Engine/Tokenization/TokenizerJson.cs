@@ -175,7 +175,8 @@ internal sealed class TokenizerJson
         }
     }
 
-    private static Regex Compile(string pattern, string path)
+    /// <summary>The pre-tokenizer regex <paramref name="pattern"/>; one .NET cannot compile is an error naming <paramref name="path"/>.</summary>
+    internal static Regex Compile(string pattern, string path)
     {
         try
         {

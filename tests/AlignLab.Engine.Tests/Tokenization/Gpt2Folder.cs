@@ -44,10 +44,22 @@ public sealed class Gpt2Folder : IDisposable
             },
         };
         File.WriteAllText(System.IO.Path.Combine(Path, "tokenizer.json"), JsonSerializer.Serialize(tokenizer));
-        File.WriteAllText(System.IO.Path.Combine(Path, "config.json"),
-            """{"model_type": "gpt2", "bos_token_id": 50256, "eos_token_id": 50256, "vocab_size": 50257, "n_positions": 1024}""");
+        File.WriteAllText(System.IO.Path.Combine(Path, "config.json"), Config);
         MergeCount = merges.Length;
+
+        // The same tokenizer as GPT-2's slow tokenizer saves it: vocab.json, merges.txt and the special tokens' names.
+        Directory.CreateDirectory(SlowPath);
+        File.WriteAllText(System.IO.Path.Combine(SlowPath, "vocab.json"), JsonSerializer.Serialize(tokenizer.model.vocab));
+        File.WriteAllLines(System.IO.Path.Combine(SlowPath, "merges.txt"), ["#version: 0.2", .. tokenizer.model.merges]);
+        File.WriteAllText(System.IO.Path.Combine(SlowPath, "special_tokens_map.json"),
+            """{"bos_token": "<|endoftext|>", "eos_token": "<|endoftext|>", "unk_token": "<|endoftext|>"}""");
+        File.WriteAllText(System.IO.Path.Combine(SlowPath, "config.json"), Config);
     }
+
+    private const string Config = """{"model_type": "gpt2", "bos_token_id": 50256, "eos_token_id": 50256, "vocab_size": 50257, "n_positions": 1024}""";
+
+    /// <summary>A sibling folder with the same tokenizer as vocab.json + merges.txt + special_tokens_map.json.</summary>
+    public string SlowPath => System.IO.Path.Combine(Path, "slow");
 
     /// <summary>The folder.</summary>
     public string Path { get; }

@@ -38,7 +38,7 @@ public sealed class ModelTokenizerErrorTests : IDisposable
     {
         var folder = _fixtures.EmptyFolder();
         var e = Assert.Throws<FileNotFoundException>(() => ModelTokenizer.Load(folder));
-        Assert.Equal($"{folder}: no tokenizer.json or tokenizer.model.", e.Message);
+        Assert.Equal($"{folder}: no tokenizer.json, tokenizer.model or vocab.json + merges.txt.", e.Message);
     }
 
     [Fact]
@@ -81,6 +81,15 @@ public sealed class ModelTokenizerErrorTests : IDisposable
     [Fact]
     public void SentencePieceStyleTokenizerJsonWithoutTokenizerModel_SaysWhatIsMissing() =>
         LoadFails(ByteLevelWith(j => j["pre_tokenizer"] = null), "tokenizer.json", "has no tokenizer.model");
+
+    [Fact]
+    public void MalformedMergesTxt_NamesTheLine()
+    {
+        var folder = _fixtures.EmptyFolder();
+        File.WriteAllText(Path.Combine(folder, "vocab.json"), """{"a": 0, "b": 1, "ab": 2}""");
+        File.WriteAllText(Path.Combine(folder, "merges.txt"), "#version: 0.2\na b\na b ab\n");
+        LoadFails(folder, "merges.txt", "line 3 must be two tokens");
+    }
 
     [Fact]
     public void TruncatedTokenizerModel_IsNamed()

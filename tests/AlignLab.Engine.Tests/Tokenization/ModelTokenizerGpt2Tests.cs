@@ -60,6 +60,27 @@ public sealed class ModelTokenizerGpt2Tests(Gpt2FolderFixture fixture) : IClassF
     public void DecodeOfEncode_GivesTheTextBack(string text) =>
         Assert.Equal(text, _tokenizer.Decode(_tokenizer.Encode(text)));
 
+    [Theory]
+    [MemberData(nameof(Texts))]
+    public void VocabJsonAndMergesTxt_EncodeLikeTokenizerJson(string text)
+    {
+        var slow = fixture.SlowTokenizer;
+        Assert.Equal(_tokenizer.Encode(text), slow.Encode(text));
+        Assert.Equal(text, slow.Decode(slow.Encode(text)));
+    }
+
+    [Fact]
+    public void VocabJsonAndMergesTxt_GiveTheSpecialTokenAndIds()
+    {
+        var slow = fixture.SlowTokenizer;
+        Assert.EndsWith("vocab.json", slow.SourceFile);
+        Assert.Equal(50_257, slow.VocabularySize);
+        Assert.Equal([Gpt2Folder.EndOfText], slow.SpecialIds.Eos);
+        Assert.False(slow.AddsBos);
+        Assert.Equal([Gpt2Folder.EndOfText], slow.AddedTokens.Select(t => t.Id));
+        Assert.True(slow.AddedTokens[0].Special);
+    }
+
     [Fact]
     public void EndOfTextInTheText_IsOneSpecialToken_AndCanBeLeftOutWhenDecoding()
     {
@@ -93,7 +114,10 @@ public sealed class Gpt2FolderFixture : IDisposable
     {
         Folder = new Gpt2Folder();
         Tokenizer = ModelTokenizer.Load(Folder.Path);
+        SlowTokenizer = ModelTokenizer.Load(Folder.SlowPath);
     }
+
+    public ModelTokenizer SlowTokenizer { get; }
 
     public Gpt2Folder Folder { get; }
 
