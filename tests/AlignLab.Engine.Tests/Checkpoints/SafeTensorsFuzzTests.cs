@@ -32,7 +32,7 @@ public sealed class SafeTensorsFuzzTests : IDisposable
         var path = Path.Combine(_dir, "mutated.safetensors");
         int read = 0, rejected = 0;
         const string Alphabet = "{}[]\":,0123456789-.eE ntrufalsF3216BI_";
-        for (int i = 0; i < 3000; i++)
+        for (int i = 0; i < 2000; i++)
         {
             byte[] mutated;
             switch (i % 5)
@@ -86,6 +86,6 @@ public sealed class SafeTensorsFuzzTests : IDisposable
             }
         }
         // Both outcomes occur (mutating data bytes leaves a valid file), so the loop exercised both paths.
-        Assert.True(read > 100 && rejected > 1000, $"read {read}, rejected {rejected}");
+        Assert.True(read > 50 && rejected > 1000, $"read {read}, rejected {rejected}");
     }
 }
