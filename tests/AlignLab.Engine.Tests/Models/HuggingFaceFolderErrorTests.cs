@@ -64,6 +64,27 @@ public sealed class HuggingFaceFolderErrorTests : IDisposable
         Assert.Contains("model_type 'bert' is not supported (supported: gpt2, llama, mistral, qwen2, gpt_neox)", message);
     }
 
+    [Theory]
+    [InlineData("n_embd", null, "config.json has no n_embd.")]
+    [InlineData("n_head", "\"four\"", "a field has the wrong type")]
+    [InlineData("n_head", "5", "hidden_size 32 is not a multiple of num_attention_heads 5.")]
+    [InlineData("activation_function", "\"swiglu\"", "activation 'swiglu' is not supported")]
+    [InlineData("eos_token_id", "[0, null]", "eos_token_id lists a value that is not a token id.")]
+    [InlineData("eos_token_id", "64", "eos_token_id 64 is not a token of the 64-token vocabulary.")]
+    [InlineData("rope_scaling", "{\"type\": \"linear\", \"factor\": 2}", "rope_scaling is not supported")]
+    public void BadConfigField_IsNamedWithTheFile(string field, string? value, string expected)
+    {
+        var folder = CopyOf(Gpt2);
+        var config = Path.Combine(folder, "config.json");
+        var json = JsonNode.Parse(File.ReadAllText(config))!.AsObject();
+        json[field] = value is null ? null : JsonNode.Parse(value);
+        if (value is null) json.Remove(field);
+        File.WriteAllText(config, json.ToJsonString());
+        var message = Fails(folder);
+        Assert.StartsWith($"'{config}': ", message);
+        Assert.Contains(expected, message);
+    }
+
     [Fact]
     public void MissingTensor_IsNamed()
     {
