@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Win32.SafeHandles;
@@ -118,10 +119,19 @@ public sealed class SafeTensorsReader : IDisposable
         var headerBytes = new byte[headerLength];
         ReadExactly(handle, headerBytes, 8);
 
+        string text;
+        try
+        {
+            text = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(headerBytes);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw Bad("the header is not UTF-8 text");
+        }
         JsonObject header;
         try
         {
-            header = JsonNode.Parse(headerBytes, documentOptions: new JsonDocumentOptions { MaxDepth = 8 }) as JsonObject
+            header = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { MaxDepth = 8 }) as JsonObject
                 ?? throw Bad("the header is not a JSON object");
             // Enumerating materialises the properties, which is where a duplicate name is detected.
             _ = header.Count;

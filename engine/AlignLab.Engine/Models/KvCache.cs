@@ -5,7 +5,8 @@ namespace AlignLab.Engine.Models;
 
 /// <summary>
 /// Keys and values of every attention layer for the tokens seen so far, so that generation feeds one new token per step
-/// instead of the whole sequence. Buffers are preallocated at [B, heads, capacity, head size] per layer and filled in
+/// instead of the whole sequence. Buffers are preallocated at [B, key/value heads, capacity, head size] per layer (with
+/// grouped-query attention only the shared key/value heads are stored) and filled in
 /// place; <see cref="Length"/> is the number of positions filled. Owns its tensors: dispose it.
 /// </summary>
 public sealed class KvCache : IDisposable

@@ -6,8 +6,8 @@ using static TorchSharp.torch.nn;
 namespace AlignLab.Engine.Models;
 
 /// <summary>
-/// Root-mean-square layer norm (Llama family): y = w ⊙ x / √(mean(x²) + ε), computed in float32 and cast back to the
-/// input's dtype before the scale, as the reference implementation does.
+/// Root-mean-square layer norm (Llama family): y = w ⊙ x / √(mean(x²) + ε), computed in float32 (float64 for float64
+/// inputs) and cast back to the input's dtype before the scale, as the reference implementation does.
 /// </summary>
 public sealed class RmsNorm : Module<Tensor, Tensor>
 {
@@ -27,7 +27,8 @@ public sealed class RmsNorm : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var h = x.to(ScalarType.Float32);
+        // Half precision is normalised in float32; float64 stays float64.
+        var h = x.dtype == ScalarType.Float64 ? x : x.to(ScalarType.Float32);
         h = h * rsqrt(h.pow(2).mean([-1], keepdim: true) + _epsilon);
         return (weight * h.to(x.dtype)).MoveToOuterDisposeScope();
     }

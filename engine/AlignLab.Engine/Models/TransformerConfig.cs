@@ -128,7 +128,7 @@ public sealed record TransformerConfig(
             throw new ArgumentException("rope_scaling is not supported (only plain rotary embeddings are implemented).");
         var eos = json["eos_token_id"] switch
         {
-            JsonArray a => a.Select(n => n!.GetValue<long>()).ToArray(),
+            JsonArray a => a.Select(n => n is JsonValue v ? v.GetValue<long>() : throw new ArgumentException("eos_token_id lists a value that is not a token id.")).ToArray(),
             JsonValue v => [v.GetValue<long>()],
             _ => null,
         };

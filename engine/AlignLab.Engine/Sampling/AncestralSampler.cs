@@ -10,7 +10,8 @@ namespace AlignLab.Engine.Sampling;
 /// optional end token at which each row stops. Prompts may be left-padded (a prompt mask), so prompts of different
 /// lengths share a batch. For best-of-n the prompt is encoded once and its KV cache copied to the n continuations
 /// (<see cref="SamplingOptions.SharePromptCache"/>); the uncached path re-runs the whole sequence each step and draws
-/// the same random numbers, so every path gives the same tokens at one seed.
+/// the same random numbers, so every path gives the same tokens at one seed. Every row draws MaxLength tokens (rows
+/// past their end token are masked), so the random stream a seed gives does not depend on when rows end.
 /// </summary>
 public static class AncestralSampler
 {

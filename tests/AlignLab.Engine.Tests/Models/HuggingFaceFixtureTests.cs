@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AlignLab.Engine.Models;
+using AlignLab.Engine.Sampling;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -67,6 +68,8 @@ public sealed class HuggingFaceFixtureTests : IDisposable
         using var noGrad = no_grad();
         var batch = model.TokenLogProbs(prompts, responses, promptMask, responseMask);
         var sums = model.SequenceLogProbs(prompts, responses, promptMask, responseMask);
+        // The batched scorer slices the masks with the rows.
+        Assert.True(SequenceScorer.LogProbs(model, prompts, responses, 2, promptMask, responseMask).allclose(sums, rtol: 0, atol: 1e-5));
         for (int s = 0; s < sequences.Length; s++)
         {
             var ids = sequences[s];
