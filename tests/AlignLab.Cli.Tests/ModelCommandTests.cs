@@ -90,6 +90,34 @@ public sealed class ModelCommandTests : IDisposable
         for (var i = 0; i < logProbs.Length; i++) Assert.Equal(reference[i], logProbs[i], 1e-5);
     }
 
+    private static readonly string HfFixtures = Path.Combine(ScriptFolder.RepositoryRoot(), "tests", "AlignLab.Engine.Tests", "Models", "Fixtures", "hf");
+
+    public static TheoryData<string> HfFixtureFolders() =>
+        new(JsonDocument.Parse(File.ReadAllText(Path.Combine(HfFixtures, "expected.json"))).RootElement.EnumerateObject().Select(p => p.Name));
+
+    [Theory]
+    [MemberData(nameof(HfFixtureFolders))]
+    public void LogProbsIds_MatchPyTorchOnEveryArchitectureFixture(string name)
+    {
+        // The engine's fixture folders (GPT-2, Llama, Qwen2, NeoX; F32/F16/BF16; sharded) and their log-probs from a
+        // plain PyTorch implementation (Models/Fixtures/make_hf_fixtures.py): the command's output is the same contract.
+        var expected = JsonDocument.Parse(File.ReadAllText(Path.Combine(HfFixtures, "expected.json"))).RootElement.GetProperty(name);
+        var sequences = expected.GetProperty("sequences").EnumerateArray().ToArray();
+        var reference = expected.GetProperty("logprobs").EnumerateArray().ToArray();
+        for (var s = 0; s < sequences.Length; s++)
+        {
+            var ids = string.Join(",", sequences[s].EnumerateArray().Select(e => e.GetInt32()));
+            var json = Json(CliRun.Invoke("model", "logprobs", Path.Combine(HfFixtures, name), "--ids", ids, "--json"));
+            var got = json.GetProperty("logprobs").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+            var want = reference[s].EnumerateArray().Select(e => e.GetDouble()).ToArray();
+            Assert.Equal(want.Length, got.Length);
+            for (var i = 0; i < want.Length; i++) Assert.True(Math.Abs(want[i] - got[i]) < 1e-4, $"{name} sequence {s} position {i}: {got[i]} vs PyTorch {want[i]}");
+        }
+        var info = Json(CliRun.Invoke("model", "info", Path.Combine(HfFixtures, name), "--json"));
+        var dtype = name.Contains("bf16") ? "BF16" : name.Contains("f16") ? "F16" : "F32";
+        Assert.Equal([dtype], info.GetProperty("dtypesOnDisk").EnumerateArray().Select(e => e.GetString()));
+    }
+
     [Fact]
     public void LogProbsText_IsTokenisedAsAPrompt_WithTheBos()
     {
