@@ -27,9 +27,12 @@ public sealed class TinyModelFolder : IDisposable
     /// <summary>The folder.</summary>
     public string Path { get; }
 
-    /// <summary>GPT-2 (2 layers, width 32, 64 positions) with the Llama-3-shaped byte-level fixture: BOS 262 starts prompts, EOS 263 and 264.</summary>
-    public static TinyModelFolder Gpt2(long seed = 0) =>
-        new(new TransformerConfig("gpt2", VocabSize: 267, HiddenSize: 32, Layers: 2, Heads: 4, IntermediateSize: 128, MaxPositions: 64,
+    /// <summary>
+    /// GPT-2 (2 layers, width 32, 64 positions) with the Llama-3-shaped byte-level fixture: BOS 262 starts prompts, EOS
+    /// 263 and 264. A <paramref name="vocabSize"/> above the tokenizer's 267 gives embedding rows without a token.
+    /// </summary>
+    public static TinyModelFolder Gpt2(long seed = 0, int vocabSize = 267) =>
+        new(new TransformerConfig("gpt2", VocabSize: vocabSize, HiddenSize: 32, Layers: 2, Heads: 4, IntermediateSize: 128, MaxPositions: 64,
             BosTokenId: 262, EosTokenIds: [263]), "bytelevel", seed);
 
     /// <summary>Llama (grouped-query attention, untied head) with the SentencePiece fixture: BOS 1 starts prompts, EOS 2.</summary>

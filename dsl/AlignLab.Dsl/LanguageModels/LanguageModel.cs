@@ -160,6 +160,9 @@ public sealed class LanguageModel : IDisposable
     /// <summary>The text <paramref name="continuation"/> adds after <paramref name="prompt"/>.</summary>
     private string Continuation(IReadOnlyList<int> prompt, IReadOnlyList<int> continuation)
     {
+        // Rows of the embedding beyond the tokenizer's tokens (vocab_size padded to a multiple of 64 or 128) have no
+        // text, as in the Hugging Face decoders.
+        continuation = continuation.Where(Tokenizer.HasToken).ToArray();
         // Decoded together and the prompt's text cut off, because a SentencePiece continuation decoded alone would
         // lose the space its first token starts with.
         var before = Tokenizer.Decode(prompt);

@@ -82,7 +82,7 @@ public sealed class ModelTokenizer
         if (json is null && VocabAndMerges.Exists(folder))
         {
             var (bpe, addedTokens) = VocabAndMerges.Read(folder);
-            return Create(folder, Path.Combine(folder, VocabAndMerges.VocabFile), bpe, new AddedVocabulary(addedTokens), null, null, addsBosByDefault: false);
+            return Create(folder, Path.Combine(folder, VocabAndMerges.VocabFile), bpe, new AddedVocabulary(addedTokens), defaultBos: null, defaultEos: null, addsBosByDefault: false);
         }
         if (File.Exists(modelPath))
         {
@@ -186,6 +186,9 @@ public sealed class ModelTokenizer
             run.Clear();
         }
     }
+
+    /// <summary>Whether <paramref name="id"/> has a token (a model's embedding may have more rows than the tokenizer has tokens).</summary>
+    public bool HasToken(int id) => TokenOf(id) is not null;
 
     /// <summary>The token of <paramref name="id"/> as the vocabulary writes it (e.g. "Ġworld", "▁world"), or null.</summary>
     public string? TokenOf(int id) => _added.TokenOf(id)?.Content ?? _model.TokenOf(id);

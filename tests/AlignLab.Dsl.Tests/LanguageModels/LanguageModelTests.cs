@@ -54,6 +54,20 @@ public sealed class LanguageModelTests : IDisposable
     }
 
     [Fact]
+    public void Generate_WithMoreEmbeddingRowsThanTokens_LeavesTheTokenlessIdsOutOfTheText()
+    {
+        using var padded = TinyModelFolder.Gpt2(vocabSize: 384);
+        using var model = Models.Load(padded.Path, "cpu");
+        var samples = model.Generate("the", new GenerationOptions(N: 4, MaxNewTokens: 12, Seed: 5));
+        Assert.Contains(samples, s => s.Ids.Any(id => id >= 267)); // a random model draws them about 30 % of the time
+        foreach (var s in samples)
+        {
+            var text = s.Ids.Where(id => id < 267 && !(s.Finished && id == s.Ids[^1]));
+            Assert.Equal(model.Tokenizer.Decode(text), s.Text);
+        }
+    }
+
+    [Fact]
     public void LogProbs_AreNormalisedOverTheVocabulary()
     {
         // Σ_v p(v | prefix) = 1: score every possible next token after the same prefix.
