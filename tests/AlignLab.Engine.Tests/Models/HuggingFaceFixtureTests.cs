@@ -23,7 +23,7 @@ public sealed class HuggingFaceFixtureTests : IDisposable
     public static TheoryData<string> Fixtures() =>
     [
         "gpt2-f32", "gpt2-bf16-prefixed-sharded", "llama-gqa-f16", "llama-tied-bf16-sharded", "qwen2-bias-f32",
-        "neox-parallel-f32", "neox-sequential-f16-sharded",
+        "neox-parallel-f32", "neox-sequential-f16-sharded", "mistral-window-f32",
     ];
 
     private sealed record Expected(long[][] sequences, double[][] logprobs);
