@@ -9,8 +9,8 @@ namespace AlignLab.Engine.Models;
 /// The Llama family (<c>model_type</c> <c>llama</c>, <c>mistral</c>, <c>qwen2</c>: TinyLlama, SmolLM, Qwen2.5,
 /// Mistral), mirroring transformers' <c>modeling_llama</c>: pre-RMSNorm blocks, rotary embeddings (half-split,
 /// <c>rope_theta</c>), grouped-query attention (<c>num_key_value_heads</c>), a SwiGLU MLP
-/// down(act(gate(x)) ⊙ up(x)), optional q/k/v biases (Qwen2), Mistral's sliding window, and a head tied to the embedding or not
-/// (<c>tie_word_embeddings</c>). Fields are named like the checkpoint (<c>model.layers.0.self_attn.q_proj.weight</c>, …).
+/// down(act(gate(x)) ⊙ up(x)), optional q/k/v biases (Qwen2), Mistral's sliding window, and a head tied to the
+/// embedding or not (<c>tie_word_embeddings</c>). Fields are named like the checkpoint (<c>model.layers.0.self_attn.q_proj.weight</c>, …).
 /// </summary>
 public sealed class LlamaForCausalLm : CausalLm
 {
