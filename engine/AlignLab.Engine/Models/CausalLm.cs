@@ -122,13 +122,11 @@ public abstract class CausalLm : Module, ISequencePolicy
             throw new ArgumentException($"prompt + response length {prompts.shape[1] + responses.shape[1]} exceeds MaxLength {ModelConfig.MaxPositions}.", nameof(responses));
     }
 
-    /// <summary>Throws ArgumentException when <paramref name="positions"/> exceed the model's positions or sliding window.</summary>
+    /// <summary>Throws ArgumentException when <paramref name="positions"/> exceed the model's positions.</summary>
     protected void CheckLength(long positions)
     {
         if (positions > ModelConfig.MaxPositions)
             throw new ArgumentException($"Sequence of {positions} positions exceeds the model's MaxLength {ModelConfig.MaxPositions}.", "tokens");
-        if (ModelConfig.SlidingWindow is { } w && positions > w)
-            throw new ArgumentException($"Sequence of {positions} positions exceeds the sliding window {w}, which is not implemented.", "tokens");
     }
 
     /// <summary>

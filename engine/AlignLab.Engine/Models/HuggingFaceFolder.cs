@@ -28,8 +28,11 @@ public static class HuggingFaceFolder
     /// <summary>Name of the shard index of a sharded checkpoint.</summary>
     public const string IndexFile = "model.safetensors.index.json";
 
-    /// <summary>Loads the model in <paramref name="directory"/> on the CPU in float32 (see the type's summary for the checks).</summary>
-    public static CausalLm Load(string directory)
+    /// <summary>
+    /// Loads the model in <paramref name="directory"/> on the CPU in float32 (see the type's summary for the checks).
+    /// <paramref name="progress"/>, when given, receives the fraction of the stored bytes read so far (0 … 1).
+    /// </summary>
+    public static CausalLm Load(string directory, IProgress<double>? progress = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"model folder '{directory}' does not exist.");
@@ -40,7 +43,7 @@ public static class HuggingFaceFolder
             var model = Create(config);
             try
             {
-                CopyWeights(model, readers);
+                CopyWeights(model, readers, progress);
                 model.eval();
                 return model;
             }
@@ -145,7 +148,7 @@ public static class HuggingFaceFolder
         }
     }
 
-    private static void CopyWeights(CausalLm model, List<SafeTensorsReader> readers)
+    private static void CopyWeights(CausalLm model, List<SafeTensorsReader> readers, IProgress<double>? progress)
     {
         var state = model.state_dict();
         var plan = new List<(string State, SafeTensorsReader Reader, SafeTensorsEntry Entry)>();
@@ -172,11 +175,14 @@ public static class HuggingFaceFolder
                 $"'{Path.GetDirectoryName(readers[0].Path)}': missing tensor{(missing.Length > 1 ? "s" : "")} {string.Join(", ", missing.Take(5).Select(m => $"'{model.CheckpointKeyOf(m)}'"))}{(missing.Length > 5 ? $" and {missing.Length - 5} more" : "")}.");
 
         using var noGrad = no_grad();
+        long total = Math.Max(1, plan.Sum(p => p.Entry.ByteCount)), done = 0;
         foreach (var (name, reader, entry) in plan)
         {
             using var scope = NewDisposeScope();
             var stored = reader.Read(entry.Name);
             state[name].copy_(model.StoredTransposed(name) ? stored.t() : stored);
+            done += entry.ByteCount;
+            progress?.Report((double)done / total);
         }
     }
 }

@@ -9,8 +9,8 @@ namespace AlignLab.Engine.Models;
 /// The Llama family (<c>model_type</c> <c>llama</c>, <c>mistral</c>, <c>qwen2</c>: TinyLlama, SmolLM, Qwen2.5,
 /// Mistral), mirroring transformers' <c>modeling_llama</c>: pre-RMSNorm blocks, rotary embeddings (half-split,
 /// <c>rope_theta</c>), grouped-query attention (<c>num_key_value_heads</c>), a SwiGLU MLP
-/// down(act(gate(x)) ⊙ up(x)), optional q/k/v biases (Qwen2), and a head tied to the embedding or not
-/// (<c>tie_word_embeddings</c>). Fields are named like the checkpoint (<c>model.layers.0.self_attn.q_proj.weight</c>, …).
+/// down(act(gate(x)) ⊙ up(x)), optional q/k/v biases (Qwen2), Mistral's sliding window, and a head tied to the
+/// embedding or not (<c>tie_word_embeddings</c>). Fields are named like the checkpoint (<c>model.layers.0.self_attn.q_proj.weight</c>, …).
 /// </summary>
 public sealed class LlamaForCausalLm : CausalLm
 {
@@ -118,6 +118,7 @@ public sealed class LlamaAttention : Module
     private Module<Tensor, Tensor> o_proj;
     private readonly int _heads, _kvHeads, _headDim;
     private readonly double _dropout;
+    private readonly int? _slidingWindow;
 
     /// <summary>Creates the projections (q/k/v biases when attention_bias or Qwen2; o_proj has one only for Llama's attention_bias).</summary>
     public LlamaAttention(TransformerConfig config) : base(nameof(LlamaAttention))
@@ -128,6 +129,7 @@ public sealed class LlamaAttention : Module
         v_proj = Linear(config.HiddenSize, _kvHeads * _headDim, hasBias: config.AttentionBias);
         o_proj = Linear(_heads * _headDim, config.HiddenSize, hasBias: config.AttentionBias && config.ModelType != "qwen2");
         _dropout = config.Dropout;
+        _slidingWindow = config.SlidingWindow;
         RegisterComponents();
     }
 
@@ -139,7 +141,7 @@ public sealed class LlamaAttention : Module
         var q = rotary.Apply(q_proj.forward(x).view(b, t, _heads, _headDim).transpose(1, 2), cos, sin);
         var k = rotary.Apply(k_proj.forward(x).view(b, t, _kvHeads, _headDim).transpose(1, 2), cos, sin);
         var v = v_proj.forward(x).view(b, t, _kvHeads, _headDim).transpose(1, 2);
-        var y = CausalAttention.Attend(q, k, v, cache, layer, keyMask, training ? _dropout : 0);
+        var y = CausalAttention.Attend(q, k, v, cache, layer, keyMask, training ? _dropout : 0, _slidingWindow);
         return o_proj.forward(y.transpose(1, 2).reshape(b, t, _heads * _headDim)).MoveToOuterDisposeScope();
     }
 }

@@ -90,7 +90,7 @@ public sealed record TransformerConfig(
     /// Reads a Hugging Face <c>config.json</c> (its <c>model_type</c> decides which field names and defaults apply, as in
     /// transformers' configuration classes). Throws <see cref="InvalidDataException"/> naming the file and the field for
     /// a missing file, malformed JSON, a missing or mistyped field, an unknown model_type, or a feature this
-    /// implementation does not have (rope_scaling, GPT-2's reorder/upcast options).
+    /// implementation does not have (rope_scaling, GPT-2's reorder/upcast options, Qwen2's per-layer sliding window).
     /// </summary>
     public static TransformerConfig Read(string path)
     {
@@ -160,7 +160,9 @@ public sealed record TransformerConfig(
                     BosTokenId: bos, EosTokenIds: eos, PadTokenId: pad);
             default: // llama, mistral, qwen2
                 bool qwen = type == "qwen2";
-                int? window = type == "mistral" || (qwen && Get<bool?>(json, "use_sliding_window") == true) ? Get<int?>(json, "sliding_window") : null;
+                // Qwen2's window applies only to some layers (max_window_layers); the released models leave it off.
+                if (qwen && Get<bool?>(json, "use_sliding_window") == true) throw new ArgumentException("qwen2 with use_sliding_window true is not supported.");
+                int? window = type == "mistral" ? Get<int?>(json, "sliding_window") : null;
                 return new TransformerConfig(type, Require<int>(json, "vocab_size"), Require<int>(json, "hidden_size"),
                     Require<int>(json, "num_hidden_layers"), Require<int>(json, "num_attention_heads"), Require<int>(json, "intermediate_size"),
                     Get<int?>(json, "max_position_embeddings") ?? 2048,
@@ -213,7 +215,7 @@ public sealed record TransformerConfig(
                 json["rope_theta"] = RopeTheta;
                 if (ModelType != "qwen2") json["attention_bias"] = AttentionBias;
                 json["mlp_bias"] = MlpBias;
-                if (SlidingWindow is { } w) { json["sliding_window"] = w; if (ModelType == "qwen2") json["use_sliding_window"] = true; }
+                if (SlidingWindow is { } w) json["sliding_window"] = w;
                 break;
         }
         if (BosTokenId is { } bos) json["bos_token_id"] = bos;

@@ -23,7 +23,7 @@ public sealed class HuggingFaceFixtureTests : IDisposable
     public static TheoryData<string> Fixtures() =>
     [
         "gpt2-f32", "gpt2-bf16-prefixed-sharded", "llama-gqa-f16", "llama-tied-bf16-sharded", "qwen2-bias-f32",
-        "neox-parallel-f32", "neox-sequential-f16-sharded",
+        "neox-parallel-f32", "neox-sequential-f16-sharded", "mistral-window-f32",
     ];
 
     private sealed record Expected(long[][] sequences, double[][] logprobs);
@@ -45,8 +45,11 @@ public sealed class HuggingFaceFixtureTests : IDisposable
     public void LogProbs_MatchTheReferenceImplementation(string name)
     {
         var expected = ExpectedOf(name);
-        using var model = HuggingFaceFolder.Load(Path.Combine(FixtureRoot, name));
+        var reported = new List<double>();
+        using var model = HuggingFaceFolder.Load(Path.Combine(FixtureRoot, name), new SynchronousProgress(reported.Add));
         Assert.Equal(ScalarType.Float32, model.parameters().First().dtype);
+        Assert.Equal(1.0, reported[^1]);
+        Assert.True(reported.Zip(reported.Skip(1)).All(p => p.First <= p.Second), "progress must not go back");
         for (int s = 0; s < expected.sequences.Length; s++)
         {
             var actual = PerToken(model, expected.sequences[s]);
@@ -141,6 +144,12 @@ public sealed class HuggingFaceFixtureTests : IDisposable
         using var a = toy.TokenLogProbs(prompts, responses);
         using var b = loaded.TokenLogProbs(prompts, responses);
         Assert.True(a.eq(b).all().item<bool>());
+    }
+
+    // Progress<T> posts to the thread pool; this one reports in order, on the caller's thread.
+    private sealed class SynchronousProgress(Action<double> report) : IProgress<double>
+    {
+        public void Report(double value) => report(value);
     }
 
     private static (Tensor Prompts, Tensor PromptMask, Tensor Responses, Tensor ResponseMask) Pad(long[][] sequences, int[] promptLengths)

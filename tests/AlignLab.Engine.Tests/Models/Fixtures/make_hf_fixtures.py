@@ -104,11 +104,14 @@ def rotary_cos_sin(dim, base, position_ids):  # LlamaRotaryEmbedding / GPTNeoXRo
     return emb.cos()[:, None], emb.sin()[:, None]  # unsqueeze_dim=1
 
 
-def causal_softmax_attention(q, k, v, scale):
+def causal_softmax_attention(q, k, v, scale, sliding_window=None):
     # eager attention: scores + causal mask (finfo.min), softmax in float32, weights @ v
     t = q.shape[-2]
     scores = torch.matmul(q, k.transpose(2, 3)) * scale
     causal = torch.tril(torch.ones(t, t, dtype=torch.bool))
+    if sliding_window is not None:
+        # Mistral: key j is masked when j <= i - sliding_window (sliding_attend_mask in modeling_mistral)
+        causal &= ~(torch.arange(t)[None, :] <= (torch.arange(t)[:, None] - sliding_window))
     scores = torch.where(causal, scores, torch.tensor(torch.finfo(scores.dtype).min))
     weights = torch.nn.functional.softmax(scores, dim=-1, dtype=torch.float32).to(q.dtype)
     return torch.matmul(weights, v)
@@ -181,7 +184,7 @@ def llama_forward(w, cfg, ids):
         rep = h // kvh  # repeat_kv
         k = k[:, :, None].expand(bsz, kvh, rep, t, dh).reshape(bsz, h, t, dh)
         v = v[:, :, None].expand(bsz, kvh, rep, t, dh).reshape(bsz, h, t, dh)
-        o = causal_softmax_attention(q, k, v, dh ** -0.5).transpose(1, 2).reshape(bsz, t, -1)
+        o = causal_softmax_attention(q, k, v, dh ** -0.5, cfg.get("sliding_window")).transpose(1, 2).reshape(bsz, t, -1)
         x = x + lin(o, b + "self_attn.o_proj")
         m = rms_norm(x, w[b + "post_attention_layernorm.weight"], eps)
         x = x + lin(ACT[cfg["hidden_act"]](lin(m, b + "mlp.gate_proj")) * lin(m, b + "mlp.up_proj"), b + "mlp.down_proj")
@@ -190,7 +193,7 @@ def llama_forward(w, cfg, ids):
     return x @ head.T
 
 
-def llama_fixture(name, model_type, dtype, kv_heads, tied, qkv_bias, shards=1, head_dim=None):
+def llama_fixture(name, model_type, dtype, kv_heads, tied, qkv_bias, shards=1, head_dim=None, sliding_window=None):
     d, f, h = 32, 64, 4
     dh = head_dim or d // h
     cfg = {"model_type": model_type, "vocab_size": 64, "hidden_size": d, "intermediate_size": f, "num_hidden_layers": 2,
@@ -199,6 +202,8 @@ def llama_fixture(name, model_type, dtype, kv_heads, tied, qkv_bias, shards=1, h
            "bos_token_id": 1, "eos_token_id": 2}
     if head_dim:
         cfg["head_dim"] = head_dim
+    if sliding_window:
+        cfg["sliding_window"] = sliding_window
     t = {"model.embed_tokens.weight": rand(64, d), "model.norm.weight": norm_weight(d)}
     if not tied:
         t["lm_head.weight"] = rand(64, d)
@@ -284,6 +289,7 @@ def main():
         "qwen2-bias-f32": llama_fixture("qwen2-bias-f32", "qwen2", "F32", kv_heads=2, tied=True, qkv_bias=True),
         "neox-parallel-f32": neox_fixture("neox-parallel-f32", "F32", parallel=True, rotary_pct=0.25),
         "neox-sequential-f16-sharded": neox_fixture("neox-sequential-f16-sharded", "F16", parallel=False, rotary_pct=0.5, shards=2),
+        "mistral-window-f32": llama_fixture("mistral-window-f32", "mistral", "F32", kv_heads=1, tied=False, qkv_bias=False, sliding_window=4),
     }
     gen = torch.Generator().manual_seed(1)
     sequences = [torch.randint(0, 64, (n,), generator=gen).tolist() for n in (9, 5, 12)]
