@@ -48,7 +48,7 @@ public static class ModelCommand
         var command = new Command("info", "Architecture, parameter count, dtype on disk, vocabulary, context length and tokenizer.") { folder, json, device };
         command.SetAction(parseResult => Guarded(parseResult, "info", output =>
         {
-            using var model = Models.Load(parseResult.GetValue(folder)!, parseResult.GetValue(device));
+            using var model = Load(parseResult, folder, device);
             var info = model.Info();
             if (parseResult.GetValue(json)) output.WriteLine(JsonSerializer.Serialize(info, Json));
             else WriteInfo(output, info);
@@ -90,7 +90,7 @@ public static class ModelCommand
             if ((textValue is null) == (idsValue is null)) throw new ArgumentException("give exactly one of --text and --ids.");
             var tokens = idsValue is not null ? ParseIds(idsValue) : null;
             if (textValue is { Length: 0 }) throw new ArgumentException("--text is empty.");
-            using var model = Models.Load(parseResult.GetValue(folder)!, parseResult.GetValue(device));
+            using var model = Load(parseResult, folder, device);
             if (textValue is not null && !model.HasTokenizer) throw new ArgumentException($"{model.Folder} has no tokenizer ({ModelTokenizer.FileNames}): use --ids.");
             tokens ??= model.EncodePrompt(textValue!);
             var logProbs = model.LogProbs(tokens);
@@ -148,7 +148,7 @@ public static class ModelCommand
                 parseResult.GetValue(topK), parseResult.GetValue(topP), parseResult.GetValue(seed)).Validate();
             var promptText = parseResult.GetValue(prompt)!;
             if (promptText.Length == 0) throw new ArgumentException("--prompt is empty.");
-            using var model = Models.Load(parseResult.GetValue(folder)!, parseResult.GetValue(device));
+            using var model = Load(parseResult, folder, device);
             if (!model.HasTokenizer) throw new ArgumentException($"{model.Folder} has no tokenizer ({ModelTokenizer.FileNames}) to read the prompt with.");
             var promptIds = model.EncodePrompt(promptText);
             var samples = model.Generate(promptText, options);
@@ -178,6 +178,42 @@ public static class ModelCommand
             }
         }));
         return command;
+    }
+
+    // A large folder takes a while to read: show how far along it is, on an interactive terminal only (never in
+    // redirected or captured output, which stays exactly the command's result).
+    private static LanguageModel Load(ParseResult parseResult, Argument<string> folder, Option<string?> device)
+    {
+        var error = parseResult.InvocationConfiguration.Error;
+        var interactive = ReferenceEquals(error, Console.Error) && !Console.IsErrorRedirected;
+        var progress = interactive ? new LoadingProgress(error) : null;
+        try
+        {
+            return Models.Load(parseResult.GetValue(folder)!, parseResult.GetValue(device), progress);
+        }
+        finally
+        {
+            progress?.Finish();
+        }
+    }
+
+    /// <summary>"loading weights: 40%" rewritten in place every 5 percentage points, synchronously.</summary>
+    private sealed class LoadingProgress(TextWriter error) : IProgress<double>
+    {
+        private int _shown = -1;
+
+        public void Report(double value)
+        {
+            var percent = (int)Math.Floor(100 * Math.Clamp(value, 0, 1) / 5) * 5;
+            if (percent <= _shown) return;
+            _shown = percent;
+            error.Write($"\rloading weights: {percent,3}%");
+        }
+
+        public void Finish()
+        {
+            if (_shown >= 0) error.Write("\r" + new string(' ', 24) + "\r");
+        }
     }
 
     private static string Escape(string token) => token.Replace("\n", "\\n").Replace("\r", "\\r").Replace("\t", "\\t");

@@ -15,16 +15,17 @@ public static class Models
     /// Loads the model in <paramref name="folder"/> (<c>config.json</c> + safetensors weights, see
     /// <see cref="HuggingFaceFolder.Load"/>) and its tokenizer when the folder has one (see
     /// <see cref="ModelTokenizer.Load"/>), on <paramref name="device"/> (null: CUDA when available, else CPU) in float32.
+    /// <paramref name="progress"/>, when given, receives the fraction of the stored weights read so far (0 … 1).
     /// </summary>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     /// <exception cref="FileNotFoundException">It has no config.json or no weights.</exception>
     /// <exception cref="InvalidDataException">A file is malformed, names an unknown architecture, or lacks a tensor; the message names it.</exception>
-    public static LanguageModel Load(string folder, string? device = null)
+    public static LanguageModel Load(string folder, string? device = null, IProgress<double>? progress = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(folder);
         var full = Path.GetFullPath(folder);
         var resolved = ComputeContext.ResolveDevice(device);
-        var policy = HuggingFaceFolder.Load(full);
+        var policy = HuggingFaceFolder.Load(full, progress);
         try
         {
             var tokenizer = ModelTokenizer.Exists(full) ? ModelTokenizer.Load(full) : null;
