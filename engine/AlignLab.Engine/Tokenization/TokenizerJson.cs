@@ -50,9 +50,12 @@ internal sealed class TokenizerJson
         var added = ReadAddedTokens(root, path);
         var templateBos = ReadTemplateBos(TokenizerFiles.Property(root, "post_processor"), path);
         var stages = new List<Regex>();
-        var byteLevel = ReadPreTokenizer(TokenizerFiles.Property(root, "pre_tokenizer"), path, stages);
-        if (!byteLevel)
+        // Only a byte-level file is read here, strictly; any other BPE (Metaspace or no pre-tokenizer: SentencePiece-style,
+        // as Llama-2's and Mistral's) is left to the folder's tokenizer.model.
+        var preTokenizer = TokenizerFiles.Property(root, "pre_tokenizer");
+        if (!HasByteLevel(preTokenizer))
             return new TokenizerJson(null, "its BPE model has no ByteLevel pre-tokenizer (a SentencePiece-style BPE)", added, templateBos);
+        ReadPreTokenizer(preTokenizer, path, stages);
         if (TokenizerFiles.Bool(model, "byte_fallback", path) == true)
             throw new InvalidDataException($"{path}: a byte-level BPE with byte_fallback is not supported.");
         if (!string.IsNullOrEmpty(TokenizerFiles.String(model, "continuing_subword_prefix", path)) ||
@@ -139,6 +142,12 @@ internal sealed class TokenizerJson
             _ => throw new InvalidDataException($"{path}: normalizer \"{type}\" is not supported with a byte-level BPE (supported: NFC, NFD, NFKC, NFKD, Sequence)."),
         };
     }
+
+    private static bool HasByteLevel(JsonElement? preTokenizer) =>
+        preTokenizer is { ValueKind: JsonValueKind.Object } p && p.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String &&
+        (type.GetString() == "ByteLevel" ||
+         type.GetString() == "Sequence" && p.TryGetProperty("pretokenizers", out var steps) && steps.ValueKind == JsonValueKind.Array &&
+         steps.EnumerateArray().Any(s => HasByteLevel(s)));
 
     // Adds the pre-tokenizer's regexes to stages; returns whether it has a ByteLevel step.
     private static bool ReadPreTokenizer(JsonElement? preTokenizer, string path, List<Regex> stages)

@@ -66,8 +66,12 @@ public sealed class ModelTokenizerErrorTests : IDisposable
         LoadFails(ByteLevelWith(j => j["model"]!["vocab"]!.AsObject().Remove("Ġ")), "tokenizer.json", "no token for byte 0x20");
 
     [Fact]
-    public void UnsupportedPreTokenizer_IsNamed() =>
-        LoadFails(ByteLevelWith(j => j["pre_tokenizer"] = new JsonObject { ["type"] = "Whitespace" }), "tokenizer.json", "pre_tokenizer \"Whitespace\"");
+    public void UnsupportedPreTokenizerBesideByteLevel_IsNamed() =>
+        LoadFails(ByteLevelWith(j => j["pre_tokenizer"] = new JsonObject
+        {
+            ["type"] = "Sequence",
+            ["pretokenizers"] = new JsonArray(new JsonObject { ["type"] = "Whitespace" }, new JsonObject { ["type"] = "ByteLevel" }),
+        }), "tokenizer.json", "pre_tokenizer \"Whitespace\"");
 
     [Fact]
     public void AddPrefixSpace_IsUnsupported() =>

@@ -59,6 +59,26 @@ public sealed class ModelTokenizerSentencePieceTests : IDisposable
     }
 
     [Fact]
+    public void SentencePieceStyleTokenizerJson_DefersToTokenizerModel_AndGivesItsAddedTokens()
+    {
+        // Mistral's shape: a Metaspace pre-tokenizer and a byte-fallback BPE; only tokenizer.model is read for the model.
+        var folder = _fixtures.CopyOf(TokenizerFixtures.SentencePiece);
+        File.WriteAllText(Path.Combine(folder, "tokenizer.json"), """
+            {"added_tokens": [{"id": 0, "content": "<unk>", "special": true}, {"id": 1, "content": "<s>", "special": true},
+                              {"id": 2, "content": "</s>", "special": true}, {"id": 383, "content": "[INST]", "special": true}],
+             "normalizer": null,
+             "pre_tokenizer": {"type": "Metaspace", "replacement": "▁", "prepend_scheme": "first", "split": false},
+             "model": {"type": "BPE", "byte_fallback": true, "vocab": {}, "merges": []}}
+            """);
+        var tokenizer = ModelTokenizer.Load(folder);
+        Assert.Equal(TokenizerKind.SentencePiece, tokenizer.Kind);
+        Assert.EndsWith("tokenizer.model", tokenizer.SourceFile);
+        Assert.Equal(_tokenizer.Encode("the best of n"), tokenizer.Encode("the best of n"));
+        Assert.Equal(383, tokenizer.Encode("[INST]")[0]);
+        Assert.Equal([0, 1, 2, 383], tokenizer.AddedTokens.Select(t => t.Id));
+    }
+
+    [Fact]
     public void ConfigFiles_OverrideTheModelsIds()
     {
         var folder = _fixtures.CopyOf(TokenizerFixtures.SentencePiece);
