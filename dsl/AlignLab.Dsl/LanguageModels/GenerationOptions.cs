@@ -16,10 +16,10 @@ public sealed record GenerationOptions(int N = 4, int MaxNewTokens = 64, double 
     {
         if (N < 1) throw new ArgumentException($"n must be >= 1 (got {N}).", nameof(N));
         if (MaxNewTokens < 1) throw new ArgumentException($"max-new-tokens must be >= 1 (got {MaxNewTokens}).", nameof(MaxNewTokens));
-        Sampling(-1).Validate();
+        Sampling(-1); // temperature, top-k, top-p: the engine's own checks
         return this;
     }
 
-    /// <summary>The engine's sampling options for these, stopping at <paramref name="endToken"/> (-1: none).</summary>
+    /// <summary>The engine's sampling options for these (validated), stopping at <paramref name="endToken"/> (-1: none).</summary>
     internal SamplingOptions Sampling(long endToken) => new SamplingOptions(MaxNewTokens, Temperature, TopK, TopP, endToken).Validate();
 }
