@@ -116,10 +116,24 @@ public abstract class CausalLm : Module, ISequencePolicy
             throw new ArgumentException($"prompts has {prompts.shape[0]} rows but responses has {responses.shape[0]}; batch sizes must match.", nameof(responses));
         if (promptMask is not null && !promptMask.shape.SequenceEqual(prompts.shape))
             throw new ArgumentException($"promptMask must have the prompts' shape [{string.Join(", ", prompts.shape)}] (got [{string.Join(", ", promptMask.shape)}]).", nameof(promptMask));
+        CheckLeftPadded(promptMask);
         if (responseMask is not null && !responseMask.shape.SequenceEqual(responses.shape))
             throw new ArgumentException($"responseMask must have the responses' shape [{string.Join(", ", responses.shape)}] (got [{string.Join(", ", responseMask.shape)}]).", nameof(responseMask));
         if (prompts.shape[1] + responses.shape[1] > ModelConfig.MaxPositions)
             throw new ArgumentException($"prompt + response length {prompts.shape[1] + responses.shape[1]} exceeds MaxLength {ModelConfig.MaxPositions}.", nameof(responses));
+    }
+
+    /// <summary>
+    /// Throws ArgumentException unless <paramref name="promptMask"/> (when given) is left padding: the last prompt column
+    /// must be a real token in every row, since the first response token is predicted from it.
+    /// </summary>
+    internal static void CheckLeftPadded(Tensor? promptMask)
+    {
+        if (promptMask is null) return;
+        using var last = promptMask[TensorIndex.Colon, -1];
+        using var padded = last.eq(0).any();
+        if (padded.item<bool>())
+            throw new ArgumentException("promptMask must mark left padding: the last prompt column must be a real token in every row.", nameof(promptMask));
     }
 
     /// <summary>Throws ArgumentException when <paramref name="positions"/> exceed the model's positions.</summary>

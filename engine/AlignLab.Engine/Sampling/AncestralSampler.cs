@@ -35,6 +35,7 @@ public static class AncestralSampler
             throw new ArgumentException($"prompts must be int64 [B, {tiny.PromptLength}] (got {prompts.dtype} [{string.Join(", ", prompts.shape)}]).", nameof(prompts));
         if (promptMask is not null && !promptMask.shape.SequenceEqual(prompts.shape))
             throw new ArgumentException($"promptMask must have the prompts' shape [{string.Join(", ", prompts.shape)}] (got [{string.Join(", ", promptMask.shape)}]).", nameof(promptMask));
+        CausalLm.CheckLeftPadded(promptMask);
         int capacity = (int)prompts.shape[1] + options.MaxLength;
         if (capacity > config.MaxPositions)
             throw new ArgumentException($"MaxLength {options.MaxLength} exceeds the model's longest response {config.MaxPositions - prompts.shape[1]} after {prompts.shape[1]} prompt tokens.", nameof(options));

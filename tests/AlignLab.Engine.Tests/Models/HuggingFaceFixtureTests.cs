@@ -129,6 +129,19 @@ public sealed class HuggingFaceFixtureTests : IDisposable
     }
 
     [Fact]
+    public void RightPaddedPrompts_AreRejected_NamingTheMask()
+    {
+        using var model = HuggingFaceFolder.Load(Path.Combine(FixtureRoot, "gpt2-f32"));
+        using var prompts = tensor(new long[] { 1, 2, 3, 4, 5, 6 }, 2, 3);
+        using var rightPadded = tensor(new long[] { 1, 1, 1, 1, 1, 0 }, 2, 3);
+        using var responses = tensor(new long[] { 7, 8 }, 2, 1);
+        var e = Assert.Throws<ArgumentException>(() => model.SequenceLogProbs(prompts, responses, rightPadded));
+        Assert.Equal("promptMask", e.ParamName);
+        using var g = new Generator(0);
+        Assert.Equal("promptMask", Assert.Throws<ArgumentException>(() => model.Sample(prompts, 2, new SamplingOptions(3), g, rightPadded)).ParamName);
+    }
+
+    [Fact]
     public void ToyBase_SavedAsAHuggingFaceFolder_LoadsBackAsGpt2WithIdenticalLogProbs()
     {
         manual_seed(4);
