@@ -229,6 +229,10 @@ public sealed class ModelCommandTests : IDisposable
         FailsWith(CliRun.Invoke("model", "logprobs", _gpt2.Path, "--ids", "1,x"), "logprobs", "'x' (item 2) is not an integer token id");
 
     [Fact]
+    public void EmptyIds_ExitTwo() =>
+        FailsWith(CliRun.Invoke("model", "logprobs", _gpt2.Path, "--ids", ""), "logprobs", "--ids is empty");
+
+    [Fact]
     public void EmptyText_ExitsTwo() =>
         FailsWith(CliRun.Invoke("model", "logprobs", _gpt2.Path, "--text", ""), "logprobs", "--text is empty");
 
