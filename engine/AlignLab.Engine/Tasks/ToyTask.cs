@@ -57,7 +57,7 @@ public sealed class ToyTask : IEnumerableTask, IDisposable
     /// <summary>
     /// The version of <see cref="Pretrain"/>: part of the base cache key, so a change to what pretraining produces never
     /// reuses a stale cached base. Bump it whenever the pretrained weights change (this class's pretraining loop,
-    /// <see cref="ToyLanguage"/>'s sampling, <see cref="TinyGpt"/>'s initialisation or forward); the pretraining
+    /// <see cref="ToyLanguage"/>'s sampling, <see cref="TinyGpt"/>'s initialisation, forward or parameter names); the pretraining
     /// fingerprint test records the weights of each version and fails until it is bumped.
     /// </summary>
     public const int PretrainingVersion = 1;

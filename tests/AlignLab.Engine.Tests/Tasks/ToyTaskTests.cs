@@ -60,13 +60,14 @@ public class ToyTaskTests(ToyBaseFixture fixture)
     }
 
     /// <summary>
-    /// Every <see cref="ToyTask.PretrainingVersion"/> with the fingerprint (Σ|w|, Σw²) of the weights its pretraining
-    /// gives for <see cref="FingerprintConfig"/>. When the test fails, pretraining now gives other weights: bump
-    /// PretrainingVersion, so that no cache serves a base of the old code, and append the new line (keep the old ones).
+    /// Every <see cref="ToyTask.PretrainingVersion"/> with the fingerprint of what its pretraining gives for
+    /// <see cref="FingerprintConfig"/>: Σ|w|, Σw², and a key of the state dict's names and shapes (what a checkpoint
+    /// stores). When the test fails, pretraining now gives other weights or another layout: bump PretrainingVersion, so
+    /// that no cache serves a base of the old code, and append the new line (keep the old ones).
     /// </summary>
-    private static readonly (int Version, double AbsSum, double SquareSum)[] PretrainingFingerprints =
+    private static readonly (int Version, double AbsSum, double SquareSum, string Layout)[] PretrainingFingerprints =
     [
-        (1, 39.03457166593321, 24.605860629076187),
+        (1, 39.03457166593321, 24.605860629076187, "c73c239d766fa32b"),
     ];
 
     private static readonly ToyBaseConfig FingerprintConfig = new(DModel: 8, Heads: 2, Layers: 1, Steps: 5, BatchSize: 16);
@@ -74,7 +75,7 @@ public class ToyTaskTests(ToyBaseFixture fixture)
     [Fact]
     public void PretrainingFingerprint_IsTheOneRecordedForTheCurrentPretrainingVersion()
     {
-        var (version, absSum, squareSum) = PretrainingFingerprints[^1];
+        var (version, absSum, squareSum, layout) = PretrainingFingerprints[^1];
         Assert.Equal(ToyTask.PretrainingVersion, version);
         Assert.True(PretrainingFingerprints.Zip(PretrainingFingerprints.Skip(1)).All(p => p.First.Version < p.Second.Version && p.First.AbsSum != p.Second.AbsSum));
         using var model = _task.Pretrain(FingerprintConfig);
@@ -87,9 +88,11 @@ public class ToyTaskTests(ToyBaseFixture fixture)
         }
         // 1e-4 relative: far above the last-bit noise of a thread count's summation order, far below what any change to
         // the data, the initialisation or the optimiser does to the weights after five steps.
-        string message = $"pretraining now gives Σ|w| = {abs:R}, Σw² = {squares:R}; bump ToyTask.PretrainingVersion and record them";
+        string names = ModelCache.Key(model.state_dict().Select(kv => $"{kv.Key}:{kv.Value.dtype}[{string.Join(",", kv.Value.shape)}]").Order(StringComparer.Ordinal).ToArray());
+        string message = $"pretraining now gives Σ|w| = {abs:R}, Σw² = {squares:R}, layout \"{names}\"; bump ToyTask.PretrainingVersion and record them";
         Assert.True(Math.Abs(abs - absSum) <= 1e-4 * absSum, message);
         Assert.True(Math.Abs(squares - squareSum) <= 1e-4 * squareSum, message);
+        Assert.True(names == layout, message);
     }
 
     [Fact]
