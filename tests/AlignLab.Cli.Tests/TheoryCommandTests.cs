@@ -208,6 +208,25 @@ public sealed class TheoryCommandTests : IDisposable
     }
 
     [Fact]
+    public void Frontier_RewardsNearTheDoubleRange_GiveFinitePoints_OrAnOverflowLine()
+    {
+        string path = folder.Write("case.json", """{"probs":[0.3,0.3,0.4],"rewards":[1.7e308,0,-1.7e308]}""");
+        var run = CliRun.Invoke("theory", "frontier", "--input", path, "--family", "rlhf", "--points", "3");
+        Assert.Equal((ExitCodes.Success, ""), (run.ExitCode, run.Error));
+        var points = JsonDocument.Parse(run.Output).RootElement.GetProperty("points").EnumerateArray().ToArray();
+        double max = 0.9 * -Math.Log(0.3);
+        for (int j = 0; j < 3; j++)
+        {
+            Assert.Equal(max * (j + 1) / 3, points[j].GetProperty("kl").GetDouble(), 1e-9);
+            Assert.Equal(JsonValueKind.Number, points[j].GetProperty("winRate").ValueKind); // not "NaN"
+        }
+
+        // KL 0.01 needs β ≈ 1e310: the computation overflows, and says so.
+        var tooSmall = CliRun.Invoke("theory", "frontier", "--input", path, "--family", "rlhf", "--points", "1", "--max-kl", "0.01");
+        AssertInvalidInput(tooSmall, "beyond the double range (the computation overflows for rewards this far apart)");
+    }
+
+    [Fact]
     public void Frontier_AllRewardsEqual_ExitCode2()
     {
         var run = CliRun.Invoke("theory", "frontier", "--input", folder.Write("case.json", """{"probs":[0.5,0.5],"rewards":[1,1]}"""),
