@@ -91,7 +91,11 @@ public static class RunCommand
             ? Path.GetDirectoryName(Path.GetFullPath(outputDirectory))!
             : outputDirectory ?? ScriptContext.DefaultOutputDirectory(scriptPath);
         var created = FoldersToCreate(folder);
-        if (!CheckOutputFolder(folder, error)) return ExitCodes.Failure;
+        if (!CheckOutputFolder(folder, error))
+        {
+            RemoveIfEmpty(created);
+            return ExitCodes.Failure;
+        }
         int exit = extension switch
         {
             ".ipynb" => NotebookRunner.Run(scriptPath, args, outputDirectory, continueOnError, output, error, cancellationToken),
