@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using AlignLab.Cli.Commands;
+using AlignLab.Engine.Tasks;
 
 namespace AlignLab.Cli;
 
@@ -25,7 +26,15 @@ public static class CliApp
             EnableDefaultExceptionHandler = true,
             ProcessTerminationTimeout = null,
         };
+        // The engine reports a damaged model cache entry (and rebuilds it); the user is told in one line.
+        using var damaged = ModelCache.ReportDamaged(entry => error.WriteLine(Describe(entry)));
         return parseResult.Invoke(configuration);
+    }
+
+    private static string Describe(DamagedCacheEntry entry)
+    {
+        string aside = entry.MovedTo is null ? "" : $" moved it to '{entry.MovedTo}';";
+        return $"alignlab: damaged model cache entry '{entry.Path}': {entry.Reason};{aside} rebuilding it.";
     }
 
     /// <summary>The root command with every command group registered.</summary>

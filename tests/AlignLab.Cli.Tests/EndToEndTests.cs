@@ -54,6 +54,29 @@ public class EndToEndTests
         Assert.Contains("Usage:", unknown.Error);
     }
 
+    [Fact]
+    public void Executable_UserMistakes_AreOneLine_WithTheDocumentedExitCode()
+    {
+        // The commands of issue 14 (items 6 and 7) as a user types them: one line each, no stack trace.
+        using var folder = new ScriptFolder();
+        string ok = folder.Write("ok.json", """{"probs":[0.5,0.5],"rewards":[1,2],"policies":[{"kind":"bon","n":4}]}""");
+        string missingFolder = Path.Combine(folder.Path, "no-such-dir");
+        var cases = new (string[] Args, int ExitCode, string Error)[]
+        {
+            (["theory", "eval", "--input", ok, "--output", Path.Combine(missingFolder, "out.json")], 2,
+                $"alignlab theory eval: cannot write '{missingFolder}/out.json': the folder '{missingFolder}' does not exist."),
+            (["theory", "eval", "--input", folder.Write("typo.json", """{"probs":[1],"rewards":[0],"polices":[]}""")], 2,
+                $"alignlab theory eval: {folder.Path}/typo.json: unknown key \"polices\"; a case file has \"probs\", \"rewards\" and \"policies\"."),
+            (["theory", "eval", "--input", folder.Path], 2, $"alignlab theory eval: '{folder.Path}' is a folder; --input takes a case file (.json)."),
+            (["run", folder.Path], 1, $"alignlab run: '{folder.Path}' is a folder; give a .csx or .fsx script or an .ipynb notebook."),
+        };
+        foreach (var (args, exitCode, error) in cases)
+        {
+            var run = Run(args);
+            Assert.Equal((exitCode, error, ""), (run.ExitCode, run.Error.TrimEnd(), run.Output));
+        }
+    }
+
     [SkippableFact]
     public async Task CtrlC_CancelsTheRunningScript_Exit130()
     {

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using AlignLab.Cli.Commands;
+using AlignLab.Cli.Tests.Notebooks;
 
 namespace AlignLab.Cli.Tests;
 
@@ -30,8 +32,75 @@ public class RunCommandTests
         string blocker = folder.Write("blocker", "a file where the output folder should go");
         var run = CliRun.Invoke("run", script, "--out", blocker);
         Assert.Equal(ExitCodes.Failure, run.ExitCode);
-        Assert.StartsWith($"alignlab run: cannot create the output folder '{blocker}'", run.Error.Trim());
+        Assert.StartsWith($"alignlab run: cannot write to the output folder '{blocker}'", run.Error.Trim());
         Assert.DoesNotContain("   at ", run.Error);
+    }
+
+    [Fact]
+    public void FolderGivenAsTheScript_IsOneLineError_Exit1()
+    {
+        using var folder = new ScriptFolder();
+        var run = CliRun.Invoke("run", folder.Path);
+        Assert.Equal(ExitCodes.Failure, run.ExitCode);
+        Assert.Equal($"alignlab run: '{folder.Path}' is a folder; give a .csx or .fsx script or an .ipynb notebook.", run.Error.Trim());
+    }
+
+    [Theory]
+    [InlineData("s.csx", "File.WriteAllText(MARKER, \"ran\");", "/proc")]
+    [InlineData("nb.ipynb", "File.WriteAllText(MARKER, \"ran\");", "/proc/foo.ipynb")]
+    public void OutputFolderThatTakesNoFiles_IsOneLineError_BeforeAnyWork(string name, string code, string output)
+    {
+        // /proc exists, so creating it succeeds; only writing a file there fails, as writing the results would at the end.
+        using var folder = new ScriptFolder();
+        string marker = Path.Combine(folder.Path, "ran.txt");
+        code = code.Replace("MARKER", $"\"{marker}\"", StringComparison.Ordinal);
+        string script = folder.Write(name, name.EndsWith(".ipynb", StringComparison.Ordinal) ? TestNotebook.Json(TestNotebook.Code(code)) : code);
+        var run = CliRun.Invoke("run", script, "--out", output);
+        Assert.Equal(ExitCodes.Failure, run.ExitCode);
+        Assert.StartsWith("alignlab run: cannot write to the output folder '/proc': ", run.Error);
+        Assert.Single(run.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.False(File.Exists(marker), "the script ran although its output folder is unusable");
+    }
+
+    [Theory]
+    [InlineData("broken.csx", "undefined();")]
+    [InlineData("throws.csx", "throw new InvalidOperationException(\"boom\");")]
+    [InlineData("broken.fsx", "let x : int = \"text\"")]
+    public void FailedRun_LeavesNoEmptyOutputFolder(string name, string code)
+    {
+        using var folder = new ScriptFolder();
+        string script = folder.Write(name, code);
+        var run = CliRun.Invoke("run", script, "--out", Path.Combine(folder.Out, "a", "b"));
+        Assert.Equal(ExitCodes.Failure, run.ExitCode);
+        // Every folder the run created is gone (out/a/b, out/a and out), the pre-existing one stays.
+        Assert.False(Directory.Exists(folder.Out), $"{folder.Out} was left behind");
+        Assert.True(Directory.Exists(folder.Path));
+    }
+
+    [Fact]
+    public void FailedRun_KeepsAnOutputFolderThatHoldsFiles()
+    {
+        using var folder = new ScriptFolder();
+        string script = folder.Write("partial.csx", "File.WriteAllText(OutputPath(\"partial.txt\"), \"x\");\nthrow new InvalidOperationException(\"late\");");
+        var run = CliRun.Invoke("run", script, "--out", folder.Out);
+        Assert.Equal(ExitCodes.Failure, run.ExitCode);
+        Assert.True(File.Exists(Path.Combine(folder.Out, "partial.txt")));
+    }
+
+    [Fact]
+    public void RunStartedByAScript_RecordsTheGitCommitOfTheScriptsRepository_NotTheWorkingDirectorys()
+    {
+        // The script's folder is a repository at a known commit; the test runs from inside AlignLab's own repository.
+        using var folder = new ScriptFolder();
+        const string commit = "0123456789abcdef0123456789abcdef01234567";
+        folder.Write(".git/HEAD", commit + "\n");
+        string script = folder.Write("exp/record.csx",
+            "var run = RunStore.Open(OutputPath(\"runs\")).StartRun(\"record\", 0);\nrun.Complete();\nrun.Dispose();\nLog(run.Folder);");
+        var run = CliRun.Invoke("run", script, "--out", folder.Out);
+        Assert.Equal((ExitCodes.Success, ""), (run.ExitCode, run.Error));
+        using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(run.Output.Trim(), "run.json")));
+        Assert.Equal(commit, manifest.RootElement.GetProperty("gitCommit").GetString());
+        Assert.NotEqual(commit, AlignLab.Dsl.Results.GitCommit.Find(Environment.CurrentDirectory));
     }
 
     [Fact]

@@ -60,7 +60,64 @@ public sealed class TheoryCommandTests : IDisposable
         Assert.Equal("", run.Output);
         var policies = JsonDocument.Parse(File.ReadAllText(outPath)).RootElement.GetProperty("policies");
         Assert.Equal(5, policies.GetArrayLength());
-        Assert.Single(Directory.GetFiles(folder.Path, "out.json*"));
+        // Written atomically: no temporary file is left next to it.
+        Assert.Equal(["case.json", "out.json"], Directory.GetFiles(folder.Path).Select(Path.GetFileName).Order());
+    }
+
+    [Fact]
+    public void Eval_OutputInAMissingFolder_OneLine_ExitCode2_BeforeAnyWork()
+    {
+        string missing = Path.Combine(folder.Path, "no-such-dir", "out.json");
+        // The case is invalid too: the --output check comes first, before the case is read.
+        var run = CliRun.Invoke("theory", "eval", "--input", folder.Write("case.json", "{"), "--output", missing);
+        AssertInvalidInput(run, $"cannot write '{missing}': the folder '{Path.GetDirectoryName(missing)}' does not exist.");
+        Assert.False(Directory.Exists(Path.GetDirectoryName(missing)));
+    }
+
+    [Fact]
+    public void Eval_OutputIsAFolder_ExitCode2()
+    {
+        var run = CliRun.Invoke("theory", "eval", "--input", folder.Write("case.json", Case), "--output", folder.Path);
+        AssertInvalidInput(run, $"--output '{folder.Path}' is a folder");
+    }
+
+    [Fact]
+    public void Eval_InputIsAFolder_ExitCode2()
+    {
+        var run = CliRun.Invoke("theory", "eval", "--input", folder.Path);
+        AssertInvalidInput(run, $"'{folder.Path}' is a folder; --input takes a case file");
+    }
+
+    [Theory]
+    [InlineData("{\"probs\":[0.5,0.5], \"rewards\":[1,2], \"polices\":[{\"kind\":\"bon\",\"n\":4}]}",
+        "case.json: unknown key \"polices\"; a case file has \"probs\", \"rewards\" and \"policies\".")]
+    [InlineData("{\"probs\":[0.5,0.5], \"rewards\":[1,2], \"probs\":[0.9,0.1]}", "case.json: duplicate key \"probs\".")]
+    [InlineData("{\"probs\":[0.5,0.5], \"rewards\":[1,2], \"policies\":[{\"kind\":\"bon\",\"n\":4,\"c\":2}]}",
+        "case.json: policies[0] (kind \"bon\"): unknown key \"c\"; kind \"bon\" takes \"n\".")]
+    [InlineData("{\"probs\":[0.5,0.5], \"rewards\":[1,2], \"policies\":[{\"kind\":\"base\",\"n\":4}]}",
+        "policies[0] (kind \"base\"): unknown key \"n\"; kind \"base\" takes no parameter.")]
+    [InlineData("{\"probs\":[0.5,0.5], \"rewards\":[1,2], \"policies\":[{\"kind\":\"bon\",\"n\":4,\"n\":8}]}",
+        "case.json: policies[0]: duplicate key \"n\".")]
+    [InlineData("{\"probs\":[0.5,0.5], \"rewards\":[1,2], \"policies\":[{\"kind\":\"rlhf\",\"kind\":\"bon\",\"n\":2}]}",
+        "case.json: policies[0]: duplicate key \"kind\".")]
+    [InlineData("{\"probs\":[0.5,0.5], \"rewards\":[1,1e400]}", "case.json: rewards[1] = 1e400 is outside the range of a double")]
+    public void Eval_UnknownDuplicateOrOutOfRange_NamesTheKey_ExitCode2(string json, string expected)
+    {
+        var run = CliRun.Invoke("theory", "eval", "--input", folder.Write("case.json", json));
+        AssertInvalidInput(run, expected);
+    }
+
+    [Fact]
+    public void Eval_RewardsNearTheDoubleRange_AreComputedExactly_NotBlamedAsNaN()
+    {
+        // r/β = 2e308 overflows a double; the RLHF tilt only needs (r − r_top)/β, which is 0 or −∞ here.
+        var run = CliRun.Invoke("theory", "eval", "--input", folder.Write("case.json",
+            """{"probs":[0.3,0.3,0.4],"rewards":[1e308,1e308,-1e308],"policies":[{"kind":"rlhf","beta":0.5},{"kind":"bon","n":4}]}"""));
+        Assert.Equal((ExitCodes.Success, ""), (run.ExitCode, run.Error));
+        var policies = JsonDocument.Parse(run.Output).RootElement.GetProperty("policies");
+        Assert.Equal([0.5, 0.5, 0.0], policies[0].GetProperty("probs").EnumerateArray().Select(e => e.GetDouble()));
+        Assert.Equal(1e308, policies[0].GetProperty("expectedReward").GetDouble());
+        Assert.Equal(1.0 - Math.Pow(0.4, 4), policies[1].GetProperty("probs").EnumerateArray().Take(2).Sum(e => e.GetDouble()), 1e-12);
     }
 
     [Fact]
@@ -151,6 +208,25 @@ public sealed class TheoryCommandTests : IDisposable
     }
 
     [Fact]
+    public void Frontier_RewardsNearTheDoubleRange_GiveFinitePoints_OrAnOverflowLine()
+    {
+        string path = folder.Write("case.json", """{"probs":[0.3,0.3,0.4],"rewards":[1.7e308,0,-1.7e308]}""");
+        var run = CliRun.Invoke("theory", "frontier", "--input", path, "--family", "rlhf", "--points", "3");
+        Assert.Equal((ExitCodes.Success, ""), (run.ExitCode, run.Error));
+        var points = JsonDocument.Parse(run.Output).RootElement.GetProperty("points").EnumerateArray().ToArray();
+        double max = 0.9 * -Math.Log(0.3);
+        for (int j = 0; j < 3; j++)
+        {
+            Assert.Equal(max * (j + 1) / 3, points[j].GetProperty("kl").GetDouble(), 1e-9);
+            Assert.Equal(JsonValueKind.Number, points[j].GetProperty("winRate").ValueKind); // not "NaN"
+        }
+
+        // KL 0.01 needs β ≈ 1e310: the computation overflows, and says so.
+        var tooSmall = CliRun.Invoke("theory", "frontier", "--input", path, "--family", "rlhf", "--points", "1", "--max-kl", "0.01");
+        AssertInvalidInput(tooSmall, "beyond the double range (the computation overflows for rewards this far apart)");
+    }
+
+    [Fact]
     public void Frontier_AllRewardsEqual_ExitCode2()
     {
         var run = CliRun.Invoke("theory", "frontier", "--input", folder.Write("case.json", """{"probs":[0.5,0.5],"rewards":[1,1]}"""),
@@ -193,5 +269,6 @@ public sealed class TheoryCommandTests : IDisposable
         Assert.Contains(expected, run.Error);
         Assert.Single(run.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("alignlab theory ", run.Error);
+        Assert.DoesNotContain("   at ", run.Error);
     }
 }

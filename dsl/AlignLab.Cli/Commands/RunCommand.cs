@@ -69,6 +69,11 @@ public static class RunCommand
         ArgumentNullException.ThrowIfNull(scriptPath);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
+        if (Directory.Exists(scriptPath))
+        {
+            error.WriteLine($"alignlab run: '{scriptPath}' is a folder; give a .csx or .fsx script or an .ipynb notebook.");
+            return ExitCodes.Failure;
+        }
         if (!File.Exists(scriptPath))
         {
             error.WriteLine($"alignlab run: script not found: {scriptPath}");
@@ -80,23 +85,75 @@ public static class RunCommand
             error.WriteLine($"alignlab run: cannot run '{scriptPath}': expected a .csx (C#) or .fsx (F#) script, got '{extension}' (.ipynb notebooks run too).");
             return ExitCodes.Failure;
         }
-        if (extension == ".ipynb") return NotebookRunner.Run(scriptPath, args, outputDirectory, continueOnError, output, error, cancellationToken);
-        var log = TextWriter.Synchronized(output);
-        string folder = outputDirectory ?? ScriptContext.DefaultOutputDirectory(scriptPath);
-        ScriptContext context;
-        try
+        // --out is checked before any work (a notebook's cells may run for minutes before it is written); a run that
+        // fails leaves no empty folder behind.
+        string folder = extension == ".ipynb" && outputDirectory is not null && outputDirectory.EndsWith(".ipynb", StringComparison.OrdinalIgnoreCase)
+            ? Path.GetDirectoryName(Path.GetFullPath(outputDirectory))!
+            : outputDirectory ?? ScriptContext.DefaultOutputDirectory(scriptPath);
+        var created = FoldersToCreate(folder);
+        if (!CheckOutputFolder(folder, error))
         {
-            context = new ScriptContext(scriptPath, args, folder, log.WriteLine, cancellationToken);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // The context creates the output folder; a file in the way or a read-only parent is a user mistake.
-            error.WriteLine($"alignlab run: cannot create the output folder '{folder}': {e.Message} (choose another with --out DIR).");
+            RemoveIfEmpty(created);
             return ExitCodes.Failure;
         }
-        return extension == ".csx"
-            ? CSharpScriptHost.RunAsync(context, error).GetAwaiter().GetResult()
-            : FSharpScriptHost.Run(context, error);
+        int exit = extension switch
+        {
+            ".ipynb" => NotebookRunner.Run(scriptPath, args, outputDirectory, continueOnError, output, error, cancellationToken),
+            ".csx" => CSharpScriptHost.RunAsync(Context(), error).GetAwaiter().GetResult(),
+            _ => FSharpScriptHost.Run(Context(), error),
+        };
+        if (exit != ExitCodes.Success) RemoveIfEmpty(created);
+        return exit;
+
+        ScriptContext Context() => new(scriptPath, args, folder, TextWriter.Synchronized(output).WriteLine, cancellationToken);
+    }
+
+    /// <summary>Creates the output folder and writes (and deletes) a file in it; false after one line on <paramref name="error"/>.</summary>
+    private static bool CheckOutputFolder(string folder, TextWriter error)
+    {
+        try
+        {
+            Directory.CreateDirectory(folder);
+            using (File.Create(Path.Combine(folder, $".alignlab-write-check-{Guid.NewGuid():N}"), 1, FileOptions.DeleteOnClose)) { }
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            // A file in the way, a read-only parent, or a folder such as /proc that takes no files: a user mistake.
+            error.WriteLine($"alignlab run: cannot write to the output folder '{folder}': {e.Message} (choose another with --out).");
+            return false;
+        }
+    }
+
+    /// <summary>The folders, deepest first, that creating <paramref name="folder"/> will create.</summary>
+    private static List<string> FoldersToCreate(string folder)
+    {
+        var missing = new List<string>();
+        try
+        {
+            for (var dir = new DirectoryInfo(Path.GetFullPath(folder)); dir is not null && !dir.Exists; dir = dir.Parent) missing.Add(dir.FullName);
+        }
+        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or System.Security.SecurityException)
+        {
+            // Not a usable path: CheckOutputFolder reports it.
+        }
+        return missing;
+    }
+
+    private static void RemoveIfEmpty(List<string> created)
+    {
+        foreach (var dir in created)
+        {
+            try
+            {
+                if (!Directory.Exists(dir) || Directory.EnumerateFileSystemEntries(dir).Any()) return;
+                Directory.Delete(dir);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return; // best effort: the run's own error is what the user needs to see
+            }
+        }
     }
 
     private static int RunWithCtrlC(string scriptPath, IReadOnlyDictionary<string, string> args, string? outputDirectory, bool continueOnError,

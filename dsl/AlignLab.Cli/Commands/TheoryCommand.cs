@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AlignLab.Dsl.Results;
 using AlignLab.Theory;
 
 namespace AlignLab.Cli.Commands;
@@ -38,13 +39,15 @@ public static class TheoryCommand
         command.SetAction(parseResult => Guarded(parseResult, "eval", stdout =>
         {
             string path = parseResult.GetValue(input)!;
+            string? outputPath = parseResult.GetValue(output);
+            if (outputPath is not null) CheckWritable(outputPath);
             var theoryCase = ReadCase(path);
             var distribution = Distribution(theoryCase, path);
             var policies = new List<(TheoryPolicySpec, DiscretePolicy)>();
             for (int i = 0; i < theoryCase.Policies.Count; i++)
                 policies.Add((theoryCase.Policies[i], Build(distribution, theoryCase.Policies[i], $"{path}: policies[{i}]")));
             string json = TheoryJson.WriteEval(policies);
-            if (parseResult.GetValue(output) is { } outputPath) WriteAtomically(outputPath, json);
+            if (outputPath is not null) WriteAtomically(outputPath, json);
             else stdout.WriteLine(json);
         }));
         return command;
@@ -109,6 +112,7 @@ public static class TheoryCommand
 
     private static TheoryCase ReadCase(string path)
     {
+        if (Directory.Exists(path)) throw new TheoryInputException($"'{path}' is a folder; --input takes a case file (.json).");
         string text;
         try
         {
@@ -148,18 +152,31 @@ public static class TheoryCommand
         }
     }
 
-    private static void WriteAtomically(string path, string text)
+    /// <summary>Checks <c>--output</c> before any work: a file path whose folder exists.</summary>
+    private static void CheckWritable(string path)
     {
-        string full = Path.GetFullPath(path);
-        string temporary = full + ".tmp-" + Environment.ProcessId;
+        string full;
         try
         {
-            File.WriteAllText(temporary, text + Environment.NewLine);
-            File.Move(temporary, full, overwrite: true);
+            full = Path.GetFullPath(path);
+        }
+        catch (ArgumentException e)
+        {
+            throw new TheoryInputException($"--output '{path}' is not a file path: {e.Message}");
+        }
+        if (Directory.Exists(full)) throw new TheoryInputException($"--output '{path}' is a folder; give the path of the file to write.");
+        string folder = Path.GetDirectoryName(full)!;
+        if (!Directory.Exists(folder)) throw new TheoryInputException($"cannot write '{path}': the folder '{folder}' does not exist.");
+    }
+
+    private static void WriteAtomically(string path, string text)
+    {
+        try
+        {
+            AtomicFile.WriteAllText(path, text + Environment.NewLine);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            File.Delete(temporary);
             throw new TheoryInputException($"cannot write '{path}': {e.Message}");
         }
     }

@@ -24,7 +24,12 @@ internal static class TheoryJson
         ["rlhf"] = "beta",
     };
 
-    /// <summary>Parses a case file's text; <paramref name="source"/> names it in messages.</summary>
+    private static readonly string[] CaseKeys = ["probs", "rewards", "policies"];
+
+    /// <summary>
+    /// Parses a case file's text; <paramref name="source"/> names it in messages. Strict: an unknown key (a typo such as
+    /// "polices" would otherwise silently drop the policies) or a key given twice is an error naming it.
+    /// </summary>
     /// <exception cref="TheoryInputException">The text is not valid JSON or does not have the case shape.</exception>
     public static TheoryCase ParseCase(string json, string source)
     {
@@ -42,6 +47,7 @@ internal static class TheoryJson
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
                 throw new TheoryInputException($"{source}: expected a JSON object with \"probs\" and \"rewards\", got {Describe(root)}.");
+            CheckKeys(root, CaseKeys, source, "", "a case file has \"probs\", \"rewards\" and \"policies\"");
             var probs = NumberArray(root, "probs", source);
             var rewards = NumberArray(root, "rewards", source);
             var policies = new List<TheoryPolicySpec>();
@@ -133,11 +139,14 @@ internal static class TheoryJson
     {
         if (item.ValueKind != JsonValueKind.Object)
             throw new TheoryInputException($"{source}: {path} must be an object such as {{\"kind\":\"bon\",\"n\":4}}, got {Describe(item)}.");
+        CheckKeys(item, null, source, $"{path}: ", "");
         if (!item.TryGetProperty("kind", out var kindElement) || kindElement.ValueKind != JsonValueKind.String)
             throw new TheoryInputException($"{source}: {path} needs a string \"kind\" (one of {KindList()}).");
         string kind = kindElement.GetString()!;
         if (!ParameterOfKind.TryGetValue(kind, out var parameterName))
             throw new TheoryInputException($"{source}: {path}: unknown kind \"{kind}\"; expected one of {KindList()}.");
+        CheckKeys(item, parameterName is null ? ["kind"] : ["kind", parameterName], source, $"{path} (kind \"{kind}\"): ",
+            parameterName is null ? $"kind \"{kind}\" takes no parameter" : $"kind \"{kind}\" takes \"{parameterName}\"");
         if (parameterName is null) return new TheoryPolicySpec(kind, null, null);
         if (!item.TryGetProperty(parameterName, out var value))
             throw new TheoryInputException($"{source}: {path} (kind \"{kind}\") needs a number \"{parameterName}\".");
@@ -160,9 +169,31 @@ internal static class TheoryJson
         return values;
     }
 
+    /// <summary>
+    /// Rejects a key given twice (JSON allows it and the parser would keep one silently) and, unless
+    /// <paramref name="allowed"/> is null, a key not in it; <paramref name="expected"/> says what the object takes.
+    /// </summary>
+    private static void CheckKeys(JsonElement item, IReadOnlyCollection<string>? allowed, string source, string where, string expected)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var property in item.EnumerateObject())
+        {
+            if (!seen.Add(property.Name))
+                throw new TheoryInputException($"{source}: {where}duplicate key \"{property.Name}\".");
+            if (allowed is not null && !allowed.Contains(property.Name))
+                throw new TheoryInputException($"{source}: {where}unknown key \"{property.Name}\"; {expected}.");
+        }
+    }
+
     private static double ReadNumber(JsonElement element, string path, string source)
     {
-        if (element.ValueKind == JsonValueKind.Number) return element.GetDouble();
+        if (element.ValueKind == JsonValueKind.Number)
+        {
+            // A number literal beyond ±1.8e308 (1e400) parses as ±Infinity: name the literal, not the infinity it became.
+            return element.TryGetDouble(out double value) && double.IsFinite(value)
+                ? value
+                : throw new TheoryInputException($"{source}: {path} = {element.GetRawText()} is outside the range of a double (±1.8e308).");
+        }
         if (element.ValueKind == JsonValueKind.String)
         {
             switch (element.GetString())

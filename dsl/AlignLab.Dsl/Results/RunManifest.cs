@@ -14,7 +14,7 @@ namespace AlignLab.Dsl.Results;
 /// <param name="EndedUtc">When it completed or failed (UTC); null while running.</param>
 /// <param name="Error">The failure message of a failed run; null otherwise.</param>
 /// <param name="Versions">AlignLab, .NET, TorchSharp and OS versions.</param>
-/// <param name="GitCommit">HEAD commit of the repository the run was started from; null outside a repository.</param>
+/// <param name="GitCommit">HEAD commit of the repository holding the script that started the run (else the working directory); null outside a repository.</param>
 /// <param name="Config">The run's whole configuration as JSON (<c>null</c> JSON when none was given).</param>
 public sealed record RunManifest(
     string Id,

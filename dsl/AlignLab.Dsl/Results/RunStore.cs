@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AlignLab.Dsl.Scripting;
 
 namespace AlignLab.Dsl.Results;
 
@@ -50,7 +51,10 @@ public sealed class RunStore
     /// <param name="name">Experiment name (any text; a slug of it goes into the id).</param>
     /// <param name="seed">The run's random seed.</param>
     /// <param name="config">The run's configuration (typically an immutable record), saved as JSON; null for none.</param>
-    /// <param name="sourceDirectory">Where to look for the git repository; default the working directory.</param>
+    /// <param name="sourceDirectory">
+    /// Where to look for the git repository; default the folder of the running script (<see cref="ScriptContext.Current"/>),
+    /// whose commit is the code that ran, else the working directory.
+    /// </param>
     public RunWriter StartRun(string name, long seed, object? config = null, string? sourceDirectory = null)
     {
         if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException("name must name the experiment.", nameof(name));
@@ -78,7 +82,7 @@ public sealed class RunStore
         Directory.CreateDirectory(folder);
 
         var manifest = new RunManifest(id, name, seed, RunStatus.Running, started, null, null, RunVersions.Current(),
-            GitCommit.Find(sourceDirectory ?? Environment.CurrentDirectory), configJson);
+            GitCommit.Find(sourceDirectory ?? SourceDirectory()), configJson);
         return new RunWriter(index, folder, manifest);
     }
 
@@ -154,6 +158,9 @@ public sealed class RunStore
             _ => throw new ArgumentException($"id '{id}' matches {matches.Length} runs ({string.Join(", ", matches)}); give more of it.", nameof(id)),
         };
     }
+
+    private static string SourceDirectory() =>
+        ScriptContext.HasCurrent ? Path.GetDirectoryName(ScriptContext.Current.ScriptPath)! : Environment.CurrentDirectory;
 
     private static RunManifest? TryReadManifest(string folder)
     {

@@ -18,8 +18,11 @@ public static class Checkpoint
     /// <summary>Metadata key of the configuration record's .NET type name.</summary>
     public const string ConfigTypeKey = "alignlab.config_type";
 
-    /// <summary>Writes <paramref name="module"/>'s weights and <paramref name="config"/> to <paramref name="path"/>.</summary>
-    public static void Save<TConfig>(nn.Module module, TConfig config, string path)
+    /// <summary>
+    /// Writes <paramref name="module"/>'s weights and <paramref name="config"/> to <paramref name="path"/>, with
+    /// <paramref name="extraMetadata"/> (e.g. a content hash) added to the header's metadata.
+    /// </summary>
+    public static void Save<TConfig>(nn.Module module, TConfig config, string path, IReadOnlyDictionary<string, string>? extraMetadata = null)
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(config);
@@ -29,6 +32,7 @@ public static class Checkpoint
             [ConfigKey] = JsonSerializer.Serialize(config),
             [ConfigTypeKey] = typeof(TConfig).FullName!,
         };
+        foreach (var (key, value) in extraMetadata ?? new Dictionary<string, string>()) metadata.Add(key, value);
         SafeTensors.Write(path, module.state_dict(), metadata);
     }
 
@@ -47,6 +51,17 @@ public static class Checkpoint
     {
         ArgumentNullException.ThrowIfNull(create);
         using var file = SafeTensors.Read(path);
+        return Load(file, path, create);
+    }
+
+    /// <summary>
+    /// <see cref="Load{TConfig, TModule}(string, Func{TConfig, TModule})"/> from a file already read (and, e.g., verified)
+    /// from <paramref name="path"/>, which names it in messages.
+    /// </summary>
+    public static TModule Load<TConfig, TModule>(SafeTensorsFile file, string path, Func<TConfig, TModule> create) where TModule : nn.Module
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        ArgumentNullException.ThrowIfNull(create);
         var module = create(ConfigOf<TConfig>(file, path));
         CopyWeights(module, file, path);
         return module;

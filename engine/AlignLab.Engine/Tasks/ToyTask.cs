@@ -55,34 +55,33 @@ public sealed class ToyTask : IEnumerableTask, IDisposable
         new(Config.VocabSize, Config.PromptLength, baseConfig.DModel, baseConfig.Heads, baseConfig.Layers, Config.PromptLength + Config.ResponseLength);
 
     /// <summary>
+    /// The version of <see cref="Pretrain"/>: part of the base cache key, so a change to what pretraining produces never
+    /// reuses a stale cached base. Bump it whenever the pretrained weights change (this class's pretraining loop,
+    /// <see cref="ToyLanguage"/>'s sampling, <see cref="TinyGpt"/>'s initialisation, forward or parameter names); the pretraining
+    /// fingerprint test records the weights of each version and fails until it is bumped.
+    /// </summary>
+    public const int PretrainingVersion = 1;
+
+    /// <summary>
     /// The pretrained base model (on CPU; move it with <c>.to(device)</c>), loaded from
-    /// <paramref name="cacheDirectory"/> (default <see cref="ModelCache.DefaultDirectory"/>) when a checkpoint for this
-    /// task and <paramref name="baseConfig"/> is there, otherwise pretrained and saved atomically. A cached file that
-    /// cannot be read is pretrained again and replaced.
+    /// <paramref name="cacheDirectory"/> (default <see cref="ModelCache.DefaultDirectory"/>) when an intact checkpoint
+    /// for this task and <paramref name="baseConfig"/> is there, otherwise pretrained and saved atomically
+    /// (<see cref="ModelCache.LoadOrBuild"/>: a damaged entry is moved aside, reported and rebuilt).
     /// </summary>
     public TinyGpt LoadOrPretrainBase(ToyBaseConfig? baseConfig = null, string? cacheDirectory = null)
     {
-        baseConfig = (baseConfig ?? new ToyBaseConfig()).Validate();
-        var path = BaseCheckpointPath(baseConfig, cacheDirectory);
-        if (File.Exists(path))
-        {
-            try
-            {
-                return Checkpoint.Load(path, (TinyGptConfig c) => new TinyGpt(c));
-            }
-            catch (InvalidDataException)
-            {
-                // A damaged cache entry is rebuilt below rather than failing the run.
-            }
-        }
-        var model = Pretrain(baseConfig);
-        Checkpoint.Save(model, model.Config, path);
-        return model;
+        var config = (baseConfig ?? new ToyBaseConfig()).Validate();
+        return ModelCache.LoadOrBuild(BaseCheckpointPath(config, cacheDirectory), ModelConfig(config), c => new TinyGpt(c), () => Pretrain(config));
     }
 
-    /// <summary>Where the base checkpoint for <paramref name="baseConfig"/> is cached.</summary>
+    /// <summary>
+    /// Where the base checkpoint for <paramref name="baseConfig"/> is cached: keyed by what determines its weights, the
+    /// task and base configs, <see cref="PretrainingVersion"/>, and the TorchSharp (libtorch) version, whose random
+    /// generator and kernels the pretraining runs on.
+    /// </summary>
     public string BaseCheckpointPath(ToyBaseConfig baseConfig, string? cacheDirectory = null) =>
-        Path.Combine(cacheDirectory ?? ModelCache.DefaultDirectory, $"toy-base-{ModelCache.Key(Config, baseConfig, "v1")}.safetensors");
+        Path.Combine(cacheDirectory ?? ModelCache.DefaultDirectory,
+            $"toy-base-{ModelCache.Key(Config, baseConfig, PretrainingVersion, typeof(torch).Assembly.GetName().Version!.ToString())}.safetensors");
 
     /// <summary>
     /// Trains a fresh base by maximum likelihood (mean token cross-entropy of responses given prompts) on fresh

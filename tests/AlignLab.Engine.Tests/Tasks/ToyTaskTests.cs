@@ -59,6 +59,51 @@ public class ToyTaskTests(ToyBaseFixture fixture)
         Assert.True(a.eq(b).all().item<bool>());
     }
 
+    /// <summary>
+    /// Every <see cref="ToyTask.PretrainingVersion"/> with the fingerprint of what its pretraining gives for
+    /// <see cref="FingerprintConfig"/>: Σ|w|, Σw², and a key of the state dict's names and shapes (what a checkpoint
+    /// stores). When the test fails, pretraining now gives other weights or another layout: bump PretrainingVersion, so
+    /// that no cache serves a base of the old code, and append the new line (keep the old ones).
+    /// </summary>
+    private static readonly (int Version, double AbsSum, double SquareSum, string Layout)[] PretrainingFingerprints =
+    [
+        (1, 39.03457166593321, 24.605860629076187, "c73c239d766fa32b"),
+    ];
+
+    private static readonly ToyBaseConfig FingerprintConfig = new(DModel: 8, Heads: 2, Layers: 1, Steps: 5, BatchSize: 16);
+
+    [Fact]
+    public void PretrainingFingerprint_IsTheOneRecordedForTheCurrentPretrainingVersion()
+    {
+        var (version, absSum, squareSum, layout) = PretrainingFingerprints[^1];
+        Assert.Equal(ToyTask.PretrainingVersion, version);
+        Assert.True(PretrainingFingerprints.Zip(PretrainingFingerprints.Skip(1)).All(p => p.First.Version < p.Second.Version && p.First.AbsSum != p.Second.AbsSum));
+        using var model = _task.Pretrain(FingerprintConfig);
+        double abs = 0, squares = 0;
+        foreach (var weight in model.parameters())
+        {
+            using var w = weight.detach().to_type(ScalarType.Float64);
+            abs += w.abs().sum().item<double>();
+            squares += w.square().sum().item<double>();
+        }
+        // 1e-4 relative: far above the last-bit noise of a thread count's summation order, far below what any change to
+        // the data, the initialisation or the optimiser does to the weights after five steps.
+        string names = ModelCache.Key(model.state_dict().Select(kv => $"{kv.Key}:{kv.Value.dtype}[{string.Join(",", kv.Value.shape)}]").Order(StringComparer.Ordinal).ToArray());
+        string message = $"pretraining now gives Σ|w| = {abs:R}, Σw² = {squares:R}, layout \"{names}\"; bump ToyTask.PretrainingVersion and record them";
+        Assert.True(Math.Abs(abs - absSum) <= 1e-4 * absSum, message);
+        Assert.True(Math.Abs(squares - squareSum) <= 1e-4 * squareSum, message);
+        Assert.True(names == layout, message);
+    }
+
+    [Fact]
+    public void BaseCacheKey_ChangesWithThePretrainingVersionInputs()
+    {
+        var config = new ToyBaseConfig();
+        string path = _task.BaseCheckpointPath(config);
+        Assert.Contains(ModelCache.Key(_task.Config, config, ToyTask.PretrainingVersion, typeof(torch).Assembly.GetName().Version!.ToString()), path);
+        Assert.DoesNotContain(ModelCache.Key(_task.Config, config, ToyTask.PretrainingVersion + 1, typeof(torch).Assembly.GetName().Version!.ToString()), path);
+    }
+
     [Fact]
     public void DamagedCacheEntry_IsRebuilt()
     {

@@ -65,6 +65,36 @@ public class FrontiersTests
         }
     }
 
+    [Theory]
+    [InlineData(1e20)]
+    [InlineData(1e-20)]
+    [InlineData(5e307)]
+    public void ForKlRange_Rlhf_IsScaleEquivariant_UpToTheDoubleRange(double scale)
+    {
+        // KL and W depend on the rewards only through r/β: scaling the rewards scales β and changes nothing else. At
+        // 1e20 a solve in 1/β itself would stop at Brent's absolute tolerance (1e-12) far from the root.
+        var unit = new RewardDistribution(new[] { 0.3, 0.3, 0.4 }, new[] { 1.0, 0.0, -3.0 });
+        var scaled = new RewardDistribution(new[] { 0.3, 0.3, 0.4 }, new[] { scale, 0.0, -3.0 * scale });
+        double max = 0.9 * Frontiers.SupremumKl(unit);
+        var expected = Frontiers.ForKlRange(unit, FrontierFamily.Rlhf, 3, max);
+        var actual = Frontiers.ForKlRange(scaled, FrontierFamily.Rlhf, 3, max);
+        for (int j = 0; j < 3; j++)
+        {
+            Assert.Equal(expected[j].Kl, actual[j].Kl, 1e-9);
+            Assert.Equal(expected[j].WinRate, actual[j].WinRate, 1e-9);
+            Assert.Equal(expected[j].Parameter * scale, actual[j].Parameter, expected[j].Parameter * scale * 1e-6);
+        }
+    }
+
+    [Fact]
+    public void ForKlRange_Rlhf_BetaBeyondTheDoubleRange_IsAnOverflowError_NotAWrongPoint()
+    {
+        // Rewards ±1.7e308 reach KL 0.01 only at β ≈ 1e310.
+        var d = new RewardDistribution(new[] { 0.5, 0.5 }, new[] { 1.7e308, -1.7e308 });
+        var e = Assert.Throws<ArgumentException>(() => Frontiers.ForKlRange(d, FrontierFamily.Rlhf, 1, 0.01));
+        Assert.Contains("beyond the double range (the computation overflows", e.Message);
+    }
+
     [Fact]
     public void ForKlRange_MaxKlAtOrAboveTheSupremum_Throws()
     {

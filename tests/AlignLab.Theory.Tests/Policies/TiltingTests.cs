@@ -93,6 +93,20 @@ public class TiltingTests
     }
 
     [Fact]
+    public void Rlhf_RewardsNearTheDoubleRange_EqualTheSameTiltOnScaledRewards()
+    {
+        // r/β = 2e308 overflows; the tilt only depends on (r − r_top)/β, so scaling r and β by 1e-308 must not change it.
+        var huge = new RewardDistribution(new[] { 0.2, 0.3, 0.5 }, new[] { 1e308, 0.5e308, -1e308 });
+        var scaled = new RewardDistribution(new[] { 0.2, 0.3, 0.5 }, new[] { 1.0, 0.5, -1.0 });
+        var rlhf = Tilting.Rlhf(huge, 0.5e308);
+        var reference = Tilting.Rlhf(scaled, 0.5);
+        for (int i = 0; i < 3; i++) Assert.Equal(reference.Probabilities[i], rlhf.Probabilities[i], 1e-15);
+
+        // With β = 0.5 every gap is beyond the double range: all mass on the top level, exactly.
+        Assert.Equal(new[] { 1.0, 0.0, 0.0 }, Tilting.Rlhf(huge, 0.5).Probabilities);
+    }
+
+    [Fact]
     public void WinRateOptimal_LargeC_ConcentratesOnTheTopLevelWithoutNaN()
     {
         var d = RandomDistributions.SmallWithTies();

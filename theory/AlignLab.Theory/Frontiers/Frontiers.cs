@@ -86,11 +86,14 @@ public static class Frontiers
     /// <summary>The parameter whose KL is <paramref name="kl"/>; KL increases in log n, in c and in 1/β.</summary>
     private static double SolveParameter(LevelTable table, FrontierFamily family, double kl)
     {
+        // RLHF is solved in u = (half reward range)/β, which is scale-free: Brent's absolute tolerance then means the same
+        // for rewards of size 1 and 1e300, where 1/β itself would be far below it.
+        double scale = table.HalfRewardRange;
         Func<double, double> klOf = family switch
         {
             FrontierFamily.BestOfN => t => table.BestOfN(Math.Exp(t)).Kl,
             FrontierFamily.Optimal => c => table.ExponentialTilt(c, ofWinScore: true).Kl,
-            _ => tau => table.ExponentialTilt(tau, ofWinScore: false).Kl,
+            _ => u => table.ExponentialTilt(u / scale, ofWinScore: false).Kl,
         };
         double hi = 1.0;
         while (klOf(hi) < kl)
@@ -102,11 +105,15 @@ public static class Frontiers
                     nameof(kl));
         }
         double root = Brent.FindRoot(x => klOf(x) - kl, 0.0, hi, 1e-12, 200);
+        if (family == FrontierFamily.Rlhf && !double.IsFinite(scale / root))
+            throw new ArgumentException(
+                $"KL = {ArgumentChecks.Show(kl)} needs an RLHF beta of {ArgumentChecks.Show(scale)}/{ArgumentChecks.Show(root)}, beyond the " +
+                "double range (the computation overflows for rewards this far apart); rescale the rewards or ask for a larger KL.", nameof(kl));
         return family switch
         {
             FrontierFamily.BestOfN => Math.Exp(root),
             FrontierFamily.Optimal => root,
-            _ => 1.0 / root,
+            _ => scale / root,
         };
     }
 

@@ -44,6 +44,12 @@ internal sealed class LevelTable
     public int Count => logCdf.Length;
 
     /// <summary>
+    /// Half the reward range with mass, (r_top − r_bottom)/2 (halved so that rewards of ±1.8e308 do not overflow; 1 for a
+    /// single level): the scale on which RLHF's 1/β is solved, since KL depends on the rewards only through (r − r_top)/β.
+    /// </summary>
+    public double HalfRewardRange => Count > 1 ? 0.5 * reward[^1] - 0.5 * reward[0] : 1.0;
+
+    /// <summary>
     /// −log q of the top level: the supremum of KL over all three families (each tends to the top level); exactly 0 for
     /// a single level, whose mass may round to 1 − 1e-16.
     /// </summary>
@@ -124,15 +130,18 @@ if (Vector256.IsHardwareAccelerated)
         double tMax = double.NegativeInfinity;
         for (int l = 0; l < Count; l++) tMax = Math.Max(tMax, t[l]);
         // Tilts relative to the top level, θ(t_l − t_max) ≤ 0: exact at the top even for θ = 10⁴, where θ·t would round.
+        // Computed as 2·θ·(t_l/2 − t_max/2), bit for bit the same in range, so that rewards of ±1e308 do not make the
+        // difference −∞ (and θ = 0 times it NaN).
+        double Tilt(int l) => 2.0 * (theta * (0.5 * t[l] - 0.5 * tMax));
         double max = double.NegativeInfinity;
-        for (int l = 0; l < Count; l++) max = Math.Max(max, logMass[l] + theta * (t[l] - tMax));
+        for (int l = 0; l < Count; l++) max = Math.Max(max, logMass[l] + Tilt(l));
         double z = 0.0;
-        for (int l = 0; l < Count; l++) z += Math.Exp(logMass[l] + theta * (t[l] - tMax) - max);
+        for (int l = 0; l < Count; l++) z += Math.Exp(logMass[l] + Tilt(l) - max);
         double logZ = max + Math.Log(z);
         double kl = 0.0, w = 0.0, e = 0.0;
         for (int l = 0; l < Count; l++)
         {
-            double logRatio = theta * (t[l] - tMax) - logZ;
+            double logRatio = Tilt(l) - logZ;
             double m = Math.Exp(logMass[l] + logRatio);
             if (m > 0.0) kl += m * logRatio;
             w += m * winScore[l];

@@ -81,8 +81,14 @@ public static class Tilting
         ArgumentChecks.NotNull(distribution, nameof(distribution));
         ArgumentChecks.Positive(beta, nameof(beta));
         var levels = distribution.Levels;
+        // The tilt is (r − r_top)/β, r_top the top reward with mass: r/β alone overflows for |r| near 1e308 or a small β
+        // (∞ − ∞ = NaN). Halving before subtracting keeps r − r_top in range; scaling by 2 is exact, and a result below
+        // the double range is −∞, exactly weight 0.
+        double top = double.NegativeInfinity;
+        for (int l = 0; l < levels.Count; l++)
+            if (levels.Mass[l] > 0.0) top = Math.Max(top, levels.Reward[l]);
         var logTilt = new double[levels.Count];
-        for (int l = 0; l < logTilt.Length; l++) logTilt[l] = levels.Reward[l] / beta;
+        for (int l = 0; l < logTilt.Length; l++) logTilt[l] = 2.0 * ((0.5 * levels.Reward[l] - 0.5 * top) / beta);
         return FromLevelTilt(distribution, logTilt, "rlhf", beta);
     }
 
