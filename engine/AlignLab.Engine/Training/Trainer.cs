@@ -41,7 +41,7 @@ public sealed class Trainer
     /// step boundary, writes a checkpoint of the steps done (when there is a checkpoint folder) and throws
     /// <see cref="TrainingCancelledException"/>.
     /// Throws <see cref="NonFiniteLossException"/> naming the first step whose loss is NaN or infinite, and
-    /// <see cref="IncompatibleCheckpointException"/> when the checkpoint to resume from was made with other settings or
+    /// <see cref="IncompatibleResumeException"/> when the checkpoint to resume from was made with other settings or
     /// is past <see cref="TrainerConfig.Steps"/>.
     /// </summary>
     public TrainingResult Run(IAlignmentMethod method, Action<TrainingProgress>? progress = null,
@@ -257,10 +257,10 @@ public sealed class Trainer
     {
         using var file = SafeTensors.Read(path);
         if (!file.Metadata.TryGetValue("method", out var storedMethod) || storedMethod != method.Name)
-            throw new IncompatibleCheckpointException($"Checkpoint '{path}' belongs to method '{storedMethod}', not '{method.Name}'.", []);
+            throw new IncompatibleResumeException($"Checkpoint '{path}' belongs to method '{storedMethod}', not '{method.Name}'.", []);
         var step = int.Parse(file.Metadata["step"], CultureInfo.InvariantCulture);
         if (step > Config.Steps)
-            throw new IncompatibleCheckpointException(
+            throw new IncompatibleResumeException(
                 $"Checkpoint '{path}' is at step {step}, past the {Config.Steps} steps asked for: ask for at least {step} steps, or delete the checkpoint to train from the start.", []);
         var changes = ConfigChanges(path, file.Metadata, method);
         using (no_grad())
@@ -282,7 +282,7 @@ public sealed class Trainer
 
     /// <summary>
     /// The fields of the trainer's and the method's config that differ from the checkpoint's, among those that change the
-    /// trajectory; throws <see cref="IncompatibleCheckpointException"/> naming the first unless changes are allowed.
+    /// trajectory; throws <see cref="IncompatibleResumeException"/> naming the first unless changes are allowed.
     /// </summary>
     private IReadOnlyList<ConfigDifference> ConfigChanges(string path, IReadOnlyDictionary<string, string> metadata, IAlignmentMethod method)
     {
@@ -301,7 +301,7 @@ public sealed class Trainer
         }
         if (differences.Count == 0 || Config.AllowConfigChange) return differences;
         var more = differences.Count > 1 ? $" (and {string.Join(", ", differences.Skip(1).Select(d => d.Field))})" : "";
-        throw new IncompatibleCheckpointException(
+        throw new IncompatibleResumeException(
             $"Cannot resume from checkpoint '{path}': {differences[0].Describe()}{more}. Use the checkpoint's settings, set "
             + $"AllowConfigChange to continue with the new ones, or delete the checkpoint to train from the start.", differences);
     }

@@ -27,7 +27,7 @@ namespace AlignLab.Engine.Training;
 /// <param name="Resume">
 /// Continue from the checkpoint in <see cref="CheckpointDirectory"/> when there is one (default true). The checkpoint
 /// must have been made with the same settings: a field that changes the trajectory (learning rate, schedule, seed, the
-/// method's config, …) differing is an <see cref="Checkpoints.IncompatibleCheckpointException"/> naming the first such
+/// method's config, …) differing is an <see cref="Checkpoints.IncompatibleResumeException"/> naming the first such
 /// field, and so is a checkpoint already past <see cref="Steps"/>. Logging, evaluation and checkpoint intervals may change,
 /// and so may <see cref="Steps"/> under a constant schedule (training longer).
 /// </param>

@@ -126,7 +126,7 @@ public sealed class TrainerTests : IDisposable
 
         // The cosine schedule depends on T, so a changed Steps is a change too; the first field named is the learning rate.
         var (_, second) = SftBon();
-        var e = Assert.Throws<IncompatibleCheckpointException>(() => new Trainer(config with { LearningRate = 0.5 }).Run(second));
+        var e = Assert.Throws<IncompatibleResumeException>(() => new Trainer(config with { LearningRate = 0.5 }).Run(second));
         Assert.StartsWith($"Cannot resume from checkpoint '{Path.Combine(checkpoints, Trainer.CheckpointFileName)}': Steps is 20 now but 10 in the checkpoint (and LearningRate)", e.Message);
         Assert.Equal(["Steps", "LearningRate"], e.Differences.Select(d => d.Field));
         Assert.Equal(10, Trainer.CheckpointStep(checkpoints));
@@ -149,7 +149,7 @@ public sealed class TrainerTests : IDisposable
         var policy = TabularFixtures.Trainable(2);
         var otherN = new SftBonMethod(policy, TabularFixtures.Base(2), TabularFixtures.Prompts(2), TabularFixtures.Reward(2),
             new SftBonConfig(TabularFixtures.Sampling, N: 8, BatchSize: 8));
-        var e = Assert.Throws<IncompatibleCheckpointException>(() => new Trainer(config with { Steps = 15 }).Run(otherN));
+        var e = Assert.Throws<IncompatibleResumeException>(() => new Trainer(config with { Steps = 15 }).Run(otherN));
         Assert.Contains("method.N is 8 now but 4 in the checkpoint", e.Message);
 
         var (_, same) = SftBon();
@@ -170,7 +170,7 @@ public sealed class TrainerTests : IDisposable
         Assert.Equal(finished.Last.Loss, rerun.Last.Loss);
 
         var (_, shorter) = SftBon();
-        var e = Assert.Throws<IncompatibleCheckpointException>(() => new Trainer(config with { Steps = 8 }).Run(shorter));
+        var e = Assert.Throws<IncompatibleResumeException>(() => new Trainer(config with { Steps = 8 }).Run(shorter));
         Assert.Contains("is at step 12, past the 8 steps asked for", e.Message);
     }
 
