@@ -10,7 +10,8 @@ namespace AlignLab.Dsl.Results;
 /// Whole files (<c>run.json</c>, <c>table.csv</c>, <c>table.json</c>, charts) are written atomically (temp + rename).
 /// <c>metrics.jsonl</c> is the one append-only file (rewriting it per step would cost O(steps²)): each record is a
 /// single complete line written in one call, and readers ignore a torn last line, so a crash loses at most the record
-/// being written. Dispose without <see cref="Complete"/> marks the run failed. Safe to call from several threads.
+/// being written. Dispose without <see cref="Complete"/> (or <see cref="Cancel"/>) marks the run failed. Safe to call
+/// from several threads.
 /// </summary>
 public sealed class RunWriter : IDisposable
 {
@@ -147,6 +148,34 @@ public sealed class RunWriter : IDisposable
     {
         if (string.IsNullOrWhiteSpace(error)) throw new ArgumentException("error must describe the failure.", nameof(error));
         End(RunStatus.Failed, error);
+    }
+
+    /// <summary>
+    /// Marks the run cancelled by the user, with <paramref name="saved"/> saying what was kept for a resume (manifest, then index).
+    /// </summary>
+    public void Cancel(string saved)
+    {
+        if (string.IsNullOrWhiteSpace(saved)) throw new ArgumentException("saved must say what the cancelled run kept.", nameof(saved));
+        End(RunStatus.Cancelled, saved);
+    }
+
+    /// <summary>
+    /// Rewrites <c>metrics.jsonl</c> (atomically) without the records <paramref name="drop"/> selects: a resumed
+    /// experiment drops what its killed process logged after the checkpoint it continues from, so no step is logged twice.
+    /// </summary>
+    internal void DropMetrics(Func<MetricRecord, bool> drop)
+    {
+        lock (gate)
+        {
+            RequireRunning();
+            CloseMetrics();
+            if (!File.Exists(MetricsPath)) return;
+            var lines = File.ReadAllText(MetricsPath, Encoding.UTF8).Split('\n').Where(line => line.Length > 0).ToList();
+            var records = ReadMetrics(MetricsPath);
+            // ReadMetrics skips only a torn last line, so the records are the first lines, in order.
+            var kept = lines.Take(records.Count).Where((_, i) => !drop(records[i])).Select(line => line + "\n");
+            AtomicFile.WriteAllText(MetricsPath, string.Concat(kept));
+        }
     }
 
     /// <summary>Closes the metrics log; a run still running is marked failed ("ended without Complete").</summary>

@@ -44,8 +44,17 @@ public sealed class ScriptContext
     /// <summary>Absolute path of the folder the script writes to (exists). Default <c>./out/&lt;script name&gt;</c>.</summary>
     public string OutputDirectory { get; }
 
-    /// <summary>Signalled when the user interrupts the run; long loops should check it.</summary>
+    /// <summary>
+    /// Signalled by the first Ctrl-C. Long loops should check it; <see cref="Experiment.Run()"/> and the trainer's rows
+    /// stop at the next step boundary and save a checkpoint.
+    /// </summary>
     public CancellationToken CancellationToken { get; }
+
+    /// <summary>
+    /// Set by <c>alignlab run SCRIPT --resume [RUN]</c>: every <see cref="Experiment.Run()"/> of the script continues the
+    /// given run (or the latest run of its name) instead of starting a new one. Null (default) starts new runs.
+    /// </summary>
+    public ExperimentResume? Resume { get; init; }
 
     /// <summary>
     /// The context of the script now running on this logical flow, set by the host. Throws
