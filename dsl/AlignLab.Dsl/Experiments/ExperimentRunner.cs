@@ -30,7 +30,8 @@ internal static class ExperimentRunner
             run.Complete();
             return result;
         }
-        catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
+        // A script that ignores Ctrl-C is aborted a few seconds later (ThreadAbortException): that is a cancellation too.
+        catch (Exception e) when (cancellationToken.IsCancellationRequested && e is OperationCanceledException or ThreadAbortException)
         {
             var cancelled = e as ExperimentCancelledException
                             ?? new ExperimentCancelledException(run.Id, RowsFinished(experiment, rowStore), e, cancellationToken);

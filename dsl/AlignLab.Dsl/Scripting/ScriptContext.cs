@@ -1,4 +1,5 @@
 using System.Globalization;
+using AlignLab.Engine.Runtime;
 
 namespace AlignLab.Dsl.Scripting;
 
@@ -57,14 +58,20 @@ public sealed class ScriptContext
     public ExperimentResume? Resume { get; init; }
 
     /// <summary>
-    /// The context of the script now running on this logical flow, set by the host. Throws
+    /// The context of the script now running on this logical flow, set by the host (which also makes its
+    /// <see cref="CancellationToken"/> the engine's <see cref="AmbientCancellation.Token"/>). Throws
     /// <see cref="InvalidOperationException"/> when no host set one (use <see cref="ForScript"/> to run also without a host).
     /// </summary>
     public static ScriptContext Current
     {
         get => current.Value ?? throw new InvalidOperationException(
             "No script host has set ScriptContext.Current: run the script with `alignlab run`, or use ScriptContext.ForScript(path).");
-        set => current.Value = value ?? throw new ArgumentNullException(nameof(value));
+        set
+        {
+            current.Value = value ?? throw new ArgumentNullException(nameof(value));
+            // Training loops the script runs stop on the script's Ctrl-C even when it passes them no token.
+            AmbientCancellation.Token = value.CancellationToken;
+        }
     }
 
     /// <summary>True when a host has set <see cref="Current"/>.</summary>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using AlignLab.Engine.Checkpoints;
+using AlignLab.Engine.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -37,7 +38,8 @@ public sealed class Trainer
     /// <see cref="TrainerConfig.Resume"/> is set and one exists). <paramref name="progress"/> is called every
     /// <see cref="TrainerConfig.LogEvery"/> steps; <paramref name="evaluate"/> (given the step) every
     /// <see cref="TrainerConfig.EvalEvery"/> steps, without gradients, and its values are logged as "eval.NAME".
-    /// <paramref name="cancellationToken"/> is looked at before every step: once it is signalled the loop stops at that
+    /// <paramref name="cancellationToken"/> (by default the host's, <see cref="AmbientCancellation.Token"/>: Ctrl-C under
+    /// <c>alignlab run</c>) is looked at before every step: once it is signalled the loop stops at that
     /// step boundary, writes a checkpoint of the steps done (when there is a checkpoint folder) and throws
     /// <see cref="TrainingCancelledException"/>.
     /// Throws <see cref="NonFiniteLossException"/> naming the first step whose loss is NaN or infinite, and
@@ -48,6 +50,7 @@ public sealed class Trainer
         Func<int, IReadOnlyDictionary<string, double>>? evaluate = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(method);
+        cancellationToken = AmbientCancellation.Or(cancellationToken);
         var parameters = method.Module.parameters().Where(p => p.requires_grad).ToList();
         if (parameters.Count == 0) throw new ArgumentException($"Method '{method.Name}' has no trainable parameters.", nameof(method));
         var device = parameters[0].device;
