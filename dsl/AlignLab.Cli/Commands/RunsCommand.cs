@@ -44,10 +44,12 @@ public static class RunsCommand
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(output);
-        var runs = store.List();
+        var damaged = store.Damaged();
+        // The index may still list a run whose run.json was damaged after it finished; Damaged() read every manifest.
+        var runs = store.List().Where(r => damaged.All(d => d.Id != r.Id)).ToList();
         if (runs.Count == 0) output.WriteLine($"no runs in {store.Root}");
         else WriteRuns(runs, output);
-        foreach (var run in store.Damaged()) output.WriteLine($"damaged: {run.Id}: {run.Reason}");
+        foreach (var run in damaged) output.WriteLine($"damaged: {run.Id}: {run.Reason}");
     }
 
     private static void WriteRuns(IReadOnlyList<RunSummary> runs, TextWriter output)

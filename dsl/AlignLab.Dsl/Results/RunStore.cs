@@ -121,7 +121,8 @@ public sealed class RunStore
     }
 
     /// <summary>
-    /// All readable runs, oldest first (<see cref="Damaged"/> lists the others). Reads the index and repairs it from the
+    /// All runs, oldest first (<see cref="Damaged"/> lists the folders that are not readable runs; a finished run whose
+    /// <c>run.json</c> was damaged later is listed from the index until the index is rebuilt). Reads the index and repairs it from the
     /// run folders: runs missing from it (a crash between writing a manifest and the index) are added, entries still
     /// marked running are refreshed from their manifests (and become <see cref="RunStatus.Interrupted"/> when their
     /// process is gone), and entries whose folder was deleted are dropped.
