@@ -159,14 +159,22 @@ internal static class ExperimentRunner
         var reporter = experiment.ShowProgress ? ProgressReporter.ForConsole(new ProgressOptions(Label: spec.DisplayName)) : null;
         var clock = Stopwatch.StartNew();
         policy.train();
-        var result = trainer.Run(method, p =>
+        TrainingResult result;
+        try
         {
-            reporter?.Report(p);
-            var values = new Dictionary<string, double>(StringComparer.Ordinal) { [$"{spec.DisplayName}/loss"] = p.Loss };
-            foreach (var (name, value) in p.Metrics) values[$"{spec.DisplayName}/{name}"] = value;
-            run.LogMetrics(p.Step, values);
-        }, cancellationToken: cancellationToken);
-        reporter?.Finish();
+            result = trainer.Run(method, p =>
+            {
+                reporter?.Report(p);
+                var values = new Dictionary<string, double>(StringComparer.Ordinal) { [$"{spec.DisplayName}/loss"] = p.Loss };
+                foreach (var (name, value) in p.Metrics) values[$"{spec.DisplayName}/{name}"] = value;
+                run.LogMetrics(p.Step, values);
+            }, cancellationToken: cancellationToken);
+        }
+        finally
+        {
+            // Also on Ctrl-C, so the message that follows starts on its own line.
+            reporter?.Finish();
+        }
         double seconds = clock.Elapsed.TotalSeconds;
         policy.eval();
         // The base's exact distributions are computed once per experiment, so only the policy is enumerated here.

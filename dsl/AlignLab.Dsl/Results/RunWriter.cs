@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using AlignLab.Dsl.Plots;
+using AlignLab.Engine.Runtime;
 using AlignLab.Engine.Training;
 
 namespace AlignLab.Dsl.Results;
@@ -178,12 +179,19 @@ public sealed class RunWriter : IDisposable
         }
     }
 
-    /// <summary>Closes the metrics log; a run still running is marked failed ("ended without Complete").</summary>
+    /// <summary>
+    /// Closes the metrics log; a run still running is marked cancelled when the host's Ctrl-C
+    /// (<see cref="AmbientCancellation.Token"/>) ended it, else failed ("ended without Complete").
+    /// </summary>
     public void Dispose()
     {
         lock (gate)
         {
-            if (Manifest.Status == RunStatus.Running) End(RunStatus.Failed, "the run ended without Complete() being called");
+            if (Manifest.Status == RunStatus.Running)
+            {
+                if (AmbientCancellation.Token.IsCancellationRequested) End(RunStatus.Cancelled, "stopped by Ctrl-C before Complete() was called");
+                else End(RunStatus.Failed, "the run ended without Complete() being called");
+            }
             CloseMetrics();
         }
     }

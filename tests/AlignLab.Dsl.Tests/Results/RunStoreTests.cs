@@ -209,6 +209,25 @@ public sealed class RunStoreTests : IDisposable
     }
 
     [Fact]
+    public void RunDisposedAfterTheHostsCtrlC_IsCancelled_NotFailed()
+    {
+        var store = Store();
+        string id;
+        AlignLab.Engine.Runtime.AmbientCancellation.Token = new CancellationToken(canceled: true);
+        try
+        {
+            using var run = store.StartRun("stopped", 1);
+            id = run.Id;
+        }
+        finally
+        {
+            AlignLab.Engine.Runtime.AmbientCancellation.Token = CancellationToken.None;
+        }
+        Assert.Equal(RunStatus.Cancelled, store.Load(id).Manifest.Status);
+        Assert.Equal("stopped by Ctrl-C before Complete() was called", store.Load(id).Manifest.Error);
+    }
+
+    [Fact]
     public void DamagedRunFolders_AreListedWithTheReason_AndLoadNamesIt()
     {
         var store = Store();
