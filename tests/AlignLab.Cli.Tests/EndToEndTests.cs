@@ -39,6 +39,21 @@ public class EndToEndTests
             (await error).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
     }
 
+    [Fact]
+    public async Task SecondCtrlC_EndsTheProcessAtOnce()
+    {
+        using var folder = new ScriptFolder();
+        string spin = folder.Write("spin.csx", "Log(\"running\");\nwhile (true) { Thread.Sleep(10); }");
+        using var process = AlignlabProcess.Start("run", spin, "--out", folder.Out);
+        Assert.Equal("running", await process.StandardOutput.ReadLineAsync());
+        AlignlabProcess.Interrupt(process);
+        Assert.StartsWith("alignlab: stopping at the next step", await process.StandardError.ReadLineAsync());
+        AlignlabProcess.Interrupt(process);
+        Assert.Equal(130, AlignlabProcess.Exit(process));
+        // Killed by the second SIGINT, not interrupted by alignlab itself after the first one's grace (which would say so).
+        Assert.Equal("", await process.StandardError.ReadToEndAsync());
+    }
+
     [Theory]
     [InlineData("spin.csx", "Log(\"running\");\nwhile (true) { Thread.Sleep(10); }")]
     [InlineData("spin.fsx", "AlignLab.Dsl.Scripting.ScriptContext.Current.Log \"running\"\nwhile true do\n    System.Threading.Thread.Sleep 10\n")]
