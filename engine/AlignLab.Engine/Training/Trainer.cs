@@ -51,6 +51,7 @@ public sealed class Trainer
     {
         ArgumentNullException.ThrowIfNull(method);
         cancellationToken = AmbientCancellation.Or(cancellationToken);
+        using var cooperating = AmbientCancellation.Cooperate();
         var parameters = method.Module.parameters().Where(p => p.requires_grad).ToList();
         if (parameters.Count == 0) throw new ArgumentException($"Method '{method.Name}' has no trainable parameters.", nameof(method));
         var device = parameters[0].device;
