@@ -1,38 +1,9 @@
-using System.Diagnostics;
-using System.Runtime.InteropServices;
-
 namespace AlignLab.Cli.Tests;
 
 /// <summary>The built <c>alignlab</c> executable run as a separate process, as a user runs it.</summary>
 public class EndToEndTests
 {
-    private const int SigInt = 2;
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int kill(int pid, int signal);
-
-    private static Process Start(params string[] args)
-    {
-        // The test project references the CLI, so alignlab.dll and its runtimeconfig sit next to the test assembly.
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "alignlab.dll"));
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        return Process.Start(start)!;
-    }
-
-    private static (int ExitCode, string Output, string Error) Run(params string[] args)
-    {
-        using var process = Start(args);
-        var error = process.StandardError.ReadToEndAsync();
-        string output = process.StandardOutput.ReadToEnd();
-        Assert.True(process.WaitForExit(120_000), "alignlab did not exit within 2 minutes");
-        return (process.ExitCode, output, error.Result);
-    }
+    private static (int ExitCode, string Output, string Error) Run(params string[] args) => AlignlabProcess.Run(args);
 
     [Fact]
     public void Executable_RunsScript_ReportsErrors_AndRejectsUnknownCommands()
@@ -77,27 +48,48 @@ public class EndToEndTests
         }
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task CtrlC_CancelsTheRunningScript_Exit130()
     {
-        // A process that ignores SIGINT (e.g. started in the background of a non-interactive shell) passes that on to its
-        // children, and then no Ctrl-C can reach them; this test needs SIGINT deliverable, and says so when it is not.
-        Skip.If(IgnoresSigInt(), "SIGINT is ignored by this test process (inherited from the shell that started it), so no Ctrl-C can reach a child.");
         using var folder = new ScriptFolder();
         string loop = folder.Write("loop.csx", "Log(\"running\");\nwhile (true) { CancellationToken.ThrowIfCancellationRequested(); Thread.Sleep(5); }");
-        using var process = Start("run", loop, "--out", folder.Out);
+        using var process = AlignlabProcess.Start("run", loop, "--out", folder.Out);
         var error = process.StandardError.ReadToEndAsync();
         Assert.Equal("running", await process.StandardOutput.ReadLineAsync());
-        Assert.Equal(0, kill(process.Id, SigInt));
-        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(patience.Token);
-        Assert.Equal(130, process.ExitCode);
-        Assert.Equal("alignlab: cancelled.", (await error).Trim());
+        AlignlabProcess.Interrupt(process);
+        Assert.Equal(130, AlignlabProcess.Exit(process));
+        Assert.Equal(["alignlab: stopping at the next step and saving a checkpoint (Ctrl-C again to quit at once)...", "alignlab: cancelled."],
+            (await error).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
     }
 
-    private static bool IgnoresSigInt()
+    [Fact]
+    public async Task SecondCtrlC_EndsTheProcessAtOnce()
     {
-        var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
-        return line is not null && (Convert.ToUInt64(line["SigIgn:".Length..].Trim(), 16) & (1UL << (SigInt - 1))) != 0;
+        using var folder = new ScriptFolder();
+        string spin = folder.Write("spin.csx", "Log(\"running\");\nwhile (true) { Thread.Sleep(10); }");
+        using var process = AlignlabProcess.Start("run", spin, "--out", folder.Out);
+        Assert.Equal("running", await process.StandardOutput.ReadLineAsync());
+        AlignlabProcess.Interrupt(process);
+        Assert.StartsWith("alignlab: stopping at the next step", await process.StandardError.ReadLineAsync());
+        AlignlabProcess.Interrupt(process);
+        Assert.Equal(130, AlignlabProcess.Exit(process));
+        // Killed by the second SIGINT, not interrupted by alignlab itself after the first one's grace (which would say so).
+        Assert.Equal("", await process.StandardError.ReadToEndAsync());
+    }
+
+    [Theory]
+    [InlineData("spin.csx", "Log(\"running\");\nwhile (true) { Thread.Sleep(10); }")]
+    [InlineData("spin.fsx", "AlignLab.Dsl.Scripting.ScriptContext.Current.Log \"running\"\nwhile true do\n    System.Threading.Thread.Sleep 10\n")]
+    public async Task CtrlC_InterruptsAScriptThatNeverLooksAtItsToken_WithinTheGrace(string name, string code)
+    {
+        using var folder = new ScriptFolder();
+        using var process = AlignlabProcess.Start("run", folder.Write(name, code), "--out", folder.Out);
+        var error = process.StandardError.ReadToEndAsync();
+        Assert.Equal("running", await process.StandardOutput.ReadLineAsync());
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        AlignlabProcess.Interrupt(process);
+        Assert.Equal(130, AlignlabProcess.Exit(process));
+        Assert.InRange(clock.Elapsed.TotalSeconds, Scripting.ScriptInterruption.Grace.TotalSeconds - 0.5, Scripting.ScriptInterruption.Grace.TotalSeconds + 10);
+        Assert.Contains("did not stop within 3 s of Ctrl-C (it does not check CancellationToken), so it was interrupted.", await error);
     }
 }

@@ -1,11 +1,9 @@
-using System.Diagnostics;
-
 namespace AlignLab.Cli.Tests;
 
 /// <summary>
-/// Issue 5: a run killed with SIGKILL mid-training resumes from its last checkpoint and finishes with the same final
-/// metrics (and weights) as an uninterrupted run at the same seed. The training script runs as a separate
-/// <c>alignlab</c> process, so the kill is a real one.
+/// Issues 5 and 14: a training script killed with SIGKILL, or stopped with Ctrl-C (SIGINT), mid-training resumes from
+/// its last checkpoint and finishes with the same final metrics (and weights) as an uninterrupted run at the same seed.
+/// The script runs as a separate <c>alignlab</c> process, so the signals are real ones.
 /// </summary>
 public class KillResumeTests
 {
@@ -57,7 +55,7 @@ public class KillResumeTests
 
         // Killed once the log shows a step past the second checkpoint (100): the last checkpoint is then 100 or later,
         // and with 20 ms per step the run is at least 3 s from its end.
-        int killedAt = RunAndKill(script, resumed, killAfterStep: 2 * CheckpointEvery + 1);
+        int killedAt = RunAndStop(script, resumed, afterStep: 2 * CheckpointEvery + 1, kill: true).Step;
         Assert.InRange(killedAt, 2 * CheckpointEvery + 1, Steps - 1);
         Assert.False(File.Exists(Path.Combine(resumed, "final.txt")), "the killed run must not have finished");
         Assert.True(File.Exists(Path.Combine(resumed, "checkpoints", "checkpoint.safetensors")), "no checkpoint was written before the kill");
@@ -72,54 +70,81 @@ public class KillResumeTests
         Assert.Equal(expected["weights_sha256"], actual["weights_sha256"]);
     }
 
+    [Fact]
+    public void CtrlC_StopsTrainingAtTheNextStep_WithACheckpoint_AndTheRerunFinishesLikeAnUninterruptedRun()
+    {
+        using var folder = new ScriptFolder();
+        string script = folder.Write("interrupt.csx", TrainingScript.Replace("STEPS", $"{Steps}").Replace("EVERY", $"{CheckpointEvery}"));
+        string uninterrupted = Path.Combine(folder.Path, "uninterrupted"), interrupted = Path.Combine(folder.Path, "interrupted");
+        Assert.Equal(0, RunToEnd(script, uninterrupted));
+
+        // The script passes the trainer no token: the host's Ctrl-C reaches it anyway (AmbientCancellation).
+        var (step, exitCode, error) = RunAndStop(script, interrupted, afterStep: 120, kill: false);
+        Assert.Equal(130, exitCode);
+        int stoppedAt = AlignLab.Engine.Training.Trainer.CheckpointStep(Path.Combine(interrupted, "checkpoints"));
+        Assert.True(stoppedAt >= step && stoppedAt < Steps, $"stopped at step {stoppedAt}, interrupted after step {step}: {error}");
+        string checkpoint = Path.Combine(interrupted, "checkpoints", "checkpoint.safetensors");
+        Assert.Contains($"alignlab: cancelled: training of 'dpo' stopped after step {stoppedAt} of {Steps}; checkpoint saved to {checkpoint}. "
+            + "Run the same command again to continue from it.", error);
+        Assert.False(File.Exists(Path.Combine(interrupted, "final.txt")));
+
+        Assert.Equal(0, RunToEnd(script, interrupted));
+        var expected = Final(uninterrupted);
+        var actual = Final(interrupted);
+        Assert.Equal($"{stoppedAt}", actual["resumed_from"]);
+        Assert.Equal(expected["loss"], actual["loss"]);
+        Assert.Equal(expected["weights_sha256"], actual["weights_sha256"]);
+    }
+
+    [Fact]
+    public void CtrlC_DuringAStepLongerThanTheGrace_WaitsForTheStep_AndCheckpointsIt()
+    {
+        using var folder = new ScriptFolder();
+        string script = folder.Write("slow.csx", TrainingScript.Replace("STEPS", $"{Steps}").Replace("EVERY", $"{CheckpointEvery}"));
+        string output = Path.Combine(folder.Path, "slow");
+
+        // Each step takes longer than the 3 s after which a script ignoring Ctrl-C is interrupted; the training loop
+        // watches its token, so it is left to finish the step and stop cleanly.
+        var (step, exitCode, error) = RunAndStop(script, output, afterStep: 1, kill: false, delayMs: (int)Scripting.ScriptInterruption.Grace.TotalMilliseconds + 1500);
+        Assert.Equal(130, exitCode);
+        Assert.DoesNotContain("did not stop within", error);
+        Assert.Contains($"alignlab: cancelled: training of 'dpo' stopped after step {step} of {Steps}; checkpoint saved to ", error);
+        Assert.Equal(step, AlignLab.Engine.Training.Trainer.CheckpointStep(Path.Combine(output, "checkpoints")));
+    }
+
     private static Dictionary<string, string> Final(string output) =>
         File.ReadAllLines(Path.Combine(output, "final.txt")).Select(l => l.Split(' ', 2)).ToDictionary(kv => kv[0], kv => kv[1]);
 
-    /// <summary>The built alignlab executable beside the test assembly (the Cli project is referenced), run directly or through dotnet.</summary>
-    private static ProcessStartInfo Alignlab(string script, string output, params string[] sets)
-    {
-        string directory = AppContext.BaseDirectory;
-        string host = Path.Combine(directory, OperatingSystem.IsWindows() ? "alignlab.exe" : "alignlab");
-        var info = File.Exists(host)
-            ? new ProcessStartInfo(host)
-            : new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet") { ArgumentList = { Path.Combine(directory, "alignlab.dll") } };
-        foreach (string argument in new[] { "run", script, "--out", output }.Concat(sets.SelectMany(s => new[] { "--set", s })))
-            info.ArgumentList.Add(argument);
-        info.RedirectStandardOutput = true;
-        info.RedirectStandardError = true;
-        info.UseShellExecute = false;
-        return info;
-    }
-
     private static int RunToEnd(string script, string output)
     {
-        using var process = Process.Start(Alignlab(script, output))!;
-        var error = process.StandardError.ReadToEndAsync();
-        process.StandardOutput.ReadToEnd();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), "alignlab did not finish within 2 minutes");
-        Assert.True(process.ExitCode == 0, $"alignlab exited {process.ExitCode}: {error.Result}");
-        return process.ExitCode;
+        var (exitCode, _, error) = AlignlabProcess.Run("run", script, "--out", output);
+        Assert.True(exitCode == 0, $"alignlab exited {exitCode}: {error}");
+        return exitCode;
     }
 
-    /// <summary>Starts the script slowed to 20 ms per step, SIGKILLs it once it logs a step ≥ killAfterStep, and returns that step.</summary>
-    private static int RunAndKill(string script, string output, int killAfterStep)
+    /// <summary>
+    /// Starts the script slowed to <paramref name="delayMs"/> per step and, once it logs a step ≥ afterStep, SIGKILLs it (<paramref name="kill"/>)
+    /// or sends it SIGINT; returns that step, the exit code and stderr.
+    /// </summary>
+    private static (int Step, int ExitCode, string Error) RunAndStop(string script, string output, int afterStep, bool kill, int delayMs = 20)
     {
-        using var process = Process.Start(Alignlab(script, output, "delay_ms=20"))!;
+        using var process = AlignlabProcess.Start("run", script, "--out", output, "--set", $"delay_ms={delayMs}");
         var error = process.StandardError.ReadToEndAsync();
         try
         {
             while (process.StandardOutput.ReadLine() is { } line)
             {
-                if (line.StartsWith("step ") && int.Parse(line[5..]) is var step && step >= killAfterStep)
+                if (line.StartsWith("step ") && int.Parse(line[5..]) is var step && step >= afterStep)
                 {
-                    process.Kill(entireProcessTree: true); // SIGKILL on Unix: no handler, no cleanup
-                    Assert.True(process.WaitForExit(TimeSpan.FromSeconds(30)));
-                    return step;
+                    if (kill) process.Kill(entireProcessTree: true); // SIGKILL on Unix: no handler, no cleanup
+                    else AlignlabProcess.Interrupt(process);
+                    process.StandardOutput.ReadToEnd();
+                    return (step, AlignlabProcess.Exit(process, 30), error.Result);
                 }
             }
             process.WaitForExit();
-            Assert.Fail($"the run ended (exit {process.ExitCode}) before step {killAfterStep}: {error.Result}");
-            return -1;
+            Assert.Fail($"the run ended (exit {process.ExitCode}) before step {afterStep}: {error.Result}");
+            return default;
         }
         finally
         {

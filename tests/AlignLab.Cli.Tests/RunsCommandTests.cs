@@ -41,6 +41,25 @@ public sealed class RunsCommandTests : IDisposable
     }
 
     [Fact]
+    public void List_ShowsDamagedRunFolders_WithTheReason_AndShowNamesTheDamage()
+    {
+        var a = Run("bonbon", 1, 0.25, 0.5);
+        var torn = Run("torn", 2, 0.5, null);
+        File.WriteAllText(Path.Combine(Root, torn, RunWriter.ManifestFile), "{\"id\": ");
+
+        var result = CliRun.Invoke("runs", "list", "--root", Root);
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        var lines = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(4, lines.Length); // header, rule, the readable run, the damaged one
+        Assert.StartsWith(a, lines[2]);
+        Assert.StartsWith($"damaged: {torn}: {Path.Combine(Root, torn, RunWriter.ManifestFile)} is not valid JSON: ", lines[3]);
+        var show = CliRun.Invoke("runs", "show", torn, "--root", Root);
+        Assert.Equal(ExitCodes.Failure, show.ExitCode);
+        Assert.StartsWith($"alignlab runs show: run {torn} is damaged: ", show.Error);
+    }
+
+    [Fact]
     public void List_OfAnEmptyStore_SaysSo()
     {
         var result = CliRun.Invoke("runs", "list", "--root", Root);

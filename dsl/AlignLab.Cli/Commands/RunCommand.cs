@@ -1,13 +1,15 @@
 using System.CommandLine;
 using AlignLab.Cli.Notebooks;
 using AlignLab.Cli.Scripting;
+using AlignLab.Dsl;
 using AlignLab.Dsl.Scripting;
 
 namespace AlignLab.Cli.Commands;
 
 /// <summary>
-/// <c>alignlab run FILE [--set key=value …] [--out DIR]</c>: runs a <c>.csx</c> or <c>.fsx</c> experiment script, or
-/// executes a <c>.ipynb</c> notebook (<c>--out</c> may then name the executed notebook; <c>--continue-on-error</c>).
+/// <c>alignlab run FILE [--set key=value …] [--out DIR] [--resume [RUN] [--allow-config-change]]</c>: runs a <c>.csx</c>
+/// or <c>.fsx</c> experiment script (continuing an earlier run of its experiments with <c>--resume</c>), or executes a
+/// <c>.ipynb</c> notebook (<c>--out</c> may then name the executed notebook; <c>--continue-on-error</c>).
 /// </summary>
 public static class RunCommand
 {
@@ -32,17 +34,36 @@ public static class RunCommand
             Description = "Folder the script writes its results to (default: ./out/<script name>); for a notebook also a path ending in .ipynb for the executed notebook.",
         };
         var continueOnError = new Option<bool>("--continue-on-error") { Description = "Notebooks: run every cell even after one fails, and exit 0." };
+        var resume = new Option<string>("--resume")
+        {
+            HelpName = "run",
+            Arity = ArgumentArity.ZeroOrOne,
+            Description = "Continue an earlier run of the script's experiments (finished rows reused, the interrupted row from its checkpoint): "
+                + "the run RUN (id or unique prefix), or without RUN the latest run of each experiment's name.",
+        };
+        var allowConfigChange = new Option<bool>("--allow-config-change")
+        {
+            Description = "With --resume: continue even when the experiment's settings differ from the run's (recorded in the run).",
+        };
 
         var command = new Command("run", "Run a C# (.csx) or F# (.fsx) experiment script, or a C# notebook (.ipynb), with AlignLab referenced and imported.")
         {
-            file, set, output, continueOnError,
+            file, set, output, continueOnError, resume, allowConfigChange,
         };
+        command.Validators.Add(result =>
+        {
+            if (result.GetResult(allowConfigChange) is not null && result.GetResult(resume) is null)
+                result.AddError("--allow-config-change only applies with --resume.");
+        });
         command.SetAction(parseResult =>
         {
             var args = (parseResult.GetValue(set) ?? []).Select(t => ParseAssignment(t)!.Value)
                 .GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Last().Value);
             var configuration = parseResult.InvocationConfiguration;
-            return RunWithCtrlC(parseResult.GetValue(file)!, args, parseResult.GetValue(output), parseResult.GetValue(continueOnError),
+            var resumeRequest = parseResult.GetResult(resume) is null
+                ? null
+                : new ExperimentResume(parseResult.GetValue(resume), parseResult.GetValue(allowConfigChange));
+            return RunWithCtrlC(parseResult.GetValue(file)!, args, parseResult.GetValue(output), parseResult.GetValue(continueOnError), resumeRequest,
                 configuration.Output, configuration.Error);
         });
         return command;
@@ -59,12 +80,25 @@ public static class RunCommand
         RunScript(scriptPath, args, outputDirectory, continueOnError: false, output, error, cancellationToken);
 
     /// <summary>
+    /// <see cref="RunScript(string, IReadOnlyDictionary{string, string}, string?, TextWriter, TextWriter, CancellationToken)"/>
+    /// with <paramref name="resume"/> handed to the script (<see cref="ScriptContext.Resume"/>), so its experiments
+    /// continue an earlier run (<c>--resume</c>).
+    /// </summary>
+    public static int RunScript(string scriptPath, IReadOnlyDictionary<string, string> args, string? outputDirectory, ExperimentResume? resume,
+        TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
+        RunScript(scriptPath, args, outputDirectory, continueOnError: false, output, error, cancellationToken, resume);
+
+    /// <summary>
     /// <see cref="RunScript(string, IReadOnlyDictionary{string, string}, string?, TextWriter, TextWriter, CancellationToken)"/>,
     /// also for a <c>.ipynb</c> notebook (<see cref="NotebookRunner.Run"/>; <paramref name="outputDirectory"/> may then be
     /// the executed notebook's path, and <paramref name="continueOnError"/> runs every cell even after one fails).
     /// </summary>
     public static int RunScript(string scriptPath, IReadOnlyDictionary<string, string> args, string? outputDirectory, bool continueOnError,
-        TextWriter output, TextWriter error, CancellationToken cancellationToken)
+        TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
+        RunScript(scriptPath, args, outputDirectory, continueOnError, output, error, cancellationToken, resume: null);
+
+    private static int RunScript(string scriptPath, IReadOnlyDictionary<string, string> args, string? outputDirectory, bool continueOnError,
+        TextWriter output, TextWriter error, CancellationToken cancellationToken, ExperimentResume? resume)
     {
         ArgumentNullException.ThrowIfNull(scriptPath);
         ArgumentNullException.ThrowIfNull(output);
@@ -83,6 +117,11 @@ public static class RunCommand
         if (extension is not (".csx" or ".fsx" or ".ipynb"))
         {
             error.WriteLine($"alignlab run: cannot run '{scriptPath}': expected a .csx (C#) or .fsx (F#) script, got '{extension}' (.ipynb notebooks run too).");
+            return ExitCodes.Failure;
+        }
+        if (extension == ".ipynb" && resume is not null)
+        {
+            error.WriteLine("alignlab run: --resume continues the experiments of a .csx or .fsx script; a notebook reruns its cells.");
             return ExitCodes.Failure;
         }
         // --out is checked before any work (a notebook's cells may run for minutes before it is written); a run that
@@ -105,7 +144,7 @@ public static class RunCommand
         if (exit != ExitCodes.Success) RemoveIfEmpty(created);
         return exit;
 
-        ScriptContext Context() => new(scriptPath, args, folder, TextWriter.Synchronized(output).WriteLine, cancellationToken);
+        ScriptContext Context() => new(scriptPath, args, folder, TextWriter.Synchronized(output).WriteLine, cancellationToken) { Resume = resume };
     }
 
     /// <summary>Creates the output folder and writes (and deletes) a file in it; false after one line on <paramref name="error"/>.</summary>
@@ -157,19 +196,20 @@ public static class RunCommand
     }
 
     private static int RunWithCtrlC(string scriptPath, IReadOnlyDictionary<string, string> args, string? outputDirectory, bool continueOnError,
-        TextWriter output, TextWriter error)
+        ExperimentResume? resume, TextWriter output, TextWriter error)
     {
         using var cancellation = new CancellationTokenSource();
         // The first Ctrl-C asks the script to stop (its token); a second one ends the process as usual.
         ConsoleCancelEventHandler onCancel = (_, e) =>
         {
             e.Cancel = !cancellation.IsCancellationRequested;
+            if (e.Cancel) error.WriteLine("alignlab: stopping at the next step and saving a checkpoint (Ctrl-C again to quit at once)...");
             cancellation.Cancel();
         };
         Console.CancelKeyPress += onCancel;
         try
         {
-            return RunScript(scriptPath, args, outputDirectory, continueOnError, output, error, cancellation.Token);
+            return RunScript(scriptPath, args, outputDirectory, continueOnError, output, error, cancellation.Token, resume);
         }
         finally
         {

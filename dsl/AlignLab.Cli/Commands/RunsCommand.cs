@@ -36,17 +36,24 @@ public static class RunsCommand
         return new Command("runs", "Browse saved experiment runs: list, show, compare.") { root, list, show, compare };
     }
 
-    /// <summary>Writes the run list as a table (id, name, status, seed, start time, duration).</summary>
+    /// <summary>
+    /// Writes the run list as a table (id, name, status, seed, start time, duration): a run whose process died shows as
+    /// interrupted; then one line per damaged run folder with what is wrong with it.
+    /// </summary>
     public static void List(RunStore store, TextWriter output)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(output);
-        var runs = store.List();
-        if (runs.Count == 0)
-        {
-            output.WriteLine($"no runs in {store.Root}");
-            return;
-        }
+        var damaged = store.Damaged();
+        // The index may still list a run whose run.json was damaged after it finished; Damaged() read every manifest.
+        var runs = store.List().Where(r => damaged.All(d => d.Id != r.Id)).ToList();
+        if (runs.Count == 0) output.WriteLine($"no runs in {store.Root}");
+        else WriteRuns(runs, output);
+        foreach (var run in damaged) output.WriteLine($"damaged: {run.Id}: {run.Reason}");
+    }
+
+    private static void WriteRuns(IReadOnlyList<RunSummary> runs, TextWriter output)
+    {
         var rows = runs.Select(r => (IReadOnlyDictionary<string, object?>)new Dictionary<string, object?>
         {
             ["id"] = r.Id, ["name"] = r.Name, ["status"] = r.Status.ToString().ToLowerInvariant(),
@@ -71,6 +78,10 @@ public static class RunsCommand
         Field("seed", m.Seed.ToString(CultureInfo.InvariantCulture));
         Field("started", m.StartedUtc.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture));
         Field("ended", m.EndedUtc?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture));
+        Field("process", m.Process?.ToString());
+        foreach (var resume in m.Resumes ?? [])
+            Field("resumed", resume.Utc.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture) + $" by {resume.Process}"
+                + (resume.ConfigChanges.Count == 0 ? "" : "; allowed changes: " + string.Join("; ", resume.ConfigChanges.Select(c => c.Describe("before")))));
         Field("git commit", m.GitCommit);
         Field("versions", $"AlignLab {m.Versions.AlignLab}, {m.Versions.DotNet}, TorchSharp {m.Versions.TorchSharp}");
         Field("folder", run.Folder);

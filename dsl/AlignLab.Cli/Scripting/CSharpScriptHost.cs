@@ -36,12 +36,16 @@ public static class CSharpScriptHost
             }
             // Set inside this async method, the context is seen by the script and undone for the caller on return.
             ScriptContext.Current = context;
-            var state = await script.RunAsync(context, _ => true, context.CancellationToken);
-            return state.Exception is null ? ExitCodes.Success : ScriptOutcome.Report(state.Exception, context, ".csx", error);
+            // The script runs on this thread (until its first await), where Ctrl-C can interrupt it.
+            return ScriptInterruption.Run(() =>
+            {
+                var state = script.RunAsync(context, _ => true, context.CancellationToken).GetAwaiter().GetResult();
+                return state.Exception is null ? ExitCodes.Success : ScriptOutcome.Report(state.Exception, context, ".csx", error);
+            }, context.CancellationToken, error);
         }
-        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException e) when (context.CancellationToken.IsCancellationRequested)
         {
-            return ScriptOutcome.ReportCancelled(error);
+            return ScriptOutcome.ReportCancelled(e, context, error);
         }
     }
 

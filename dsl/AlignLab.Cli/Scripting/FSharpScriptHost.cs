@@ -15,7 +15,7 @@ public static class FSharpScriptHost
     /// <summary>
     /// Evaluates the script at <see cref="ScriptContext.ScriptPath"/>. Compile errors and exceptions go to
     /// <paramref name="error"/> in the compiler's format; returns an exit code from <see cref="ExitCodes"/>.
-    /// Ctrl-C interrupts the evaluation.
+    /// Ctrl-C stops it (<see cref="ScriptInterruption"/>).
     /// </summary>
     public static int Run(ScriptContext context, TextWriter error)
     {
@@ -30,14 +30,12 @@ public static class FSharpScriptHost
         using var session = FsiEvaluationSession.Create(
             FsiEvaluationSession.GetDefaultConfiguration(), argv, TextReader.Null, TextWriter.Null, TextWriter.Null,
             collectible: FSharpOption<bool>.Some(false), legacyReferenceResolver: null);
-        using var interrupt = context.CancellationToken.Register(session.Interrupt);
-
         // Run in a copy of the execution context: ScriptContext.Current is set for the script and gone for the caller.
         int exitCode = ExitCodes.Failure;
         ExecutionContext.Run(ExecutionContext.Capture()!, _ =>
         {
             ScriptContext.Current = context;
-            exitCode = Evaluate(session, context, error);
+            exitCode = ScriptInterruption.Run(() => Evaluate(session, context, error), context.CancellationToken, error);
         }, null);
         return exitCode;
     }
@@ -52,8 +50,8 @@ public static class FSharpScriptHost
                 error.WriteLine(ScriptErrors.CompileError(d.FileName, d.StartLine, d.StartColumn + 1, d.ErrorNumberText, OneLine(d.Message)));
             return ExitCodes.Failure;
         }
-        if (context.CancellationToken.IsCancellationRequested) return ScriptOutcome.ReportCancelled(error);
         if (result is FSharpChoice<Unit, Exception>.Choice2Of2 failure) return ScriptOutcome.Report(failure.Item, context, ".fsx", error);
+        if (context.CancellationToken.IsCancellationRequested) return ScriptOutcome.ReportCancelled(null, context, error);
         return ExitCodes.Success;
     }
 

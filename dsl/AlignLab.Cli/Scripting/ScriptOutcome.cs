@@ -1,4 +1,6 @@
+using AlignLab.Dsl;
 using AlignLab.Dsl.Scripting;
+using AlignLab.Engine.Training;
 
 namespace AlignLab.Cli.Scripting;
 
@@ -6,13 +8,14 @@ namespace AlignLab.Cli.Scripting;
 public static class ScriptOutcome
 {
     /// <summary>
-    /// Reports an exception thrown by the script: a cancellation after Ctrl-C gives <see cref="ExitCodes.Cancelled"/>,
-    /// anything else one <see cref="ScriptErrors.RuntimeError"/> line and <see cref="ExitCodes.Failure"/>.
+    /// Reports an exception thrown by the script: a cancellation after Ctrl-C gives <see cref="ExitCodes.Cancelled"/>
+    /// (<see cref="ReportCancelled(Exception?, ScriptContext, TextWriter)"/>), anything else one
+    /// <see cref="ScriptErrors.RuntimeError"/> line and <see cref="ExitCodes.Failure"/>.
     /// </summary>
     public static int Report(Exception exception, ScriptContext context, string scriptExtension, TextWriter error)
     {
-        if (ScriptErrors.Unwrap(exception) is OperationCanceledException && context.CancellationToken.IsCancellationRequested)
-            return ReportCancelled(error);
+        if (ScriptErrors.Unwrap(exception) is OperationCanceledException cancelled && context.CancellationToken.IsCancellationRequested)
+            return ReportCancelled(cancelled, context, error);
         error.WriteLine(ScriptErrors.RuntimeError(exception, context.ScriptPath, scriptExtension));
         return ExitCodes.Failure;
     }
@@ -23,4 +26,40 @@ public static class ScriptOutcome
         error.WriteLine("alignlab: cancelled.");
         return ExitCodes.Cancelled;
     }
+
+    /// <summary>
+    /// Reports a run stopped by Ctrl-C in one line, saying what was saved and how to resume when the script's
+    /// <paramref name="cancellation"/> knows: an experiment names its run and the <c>--resume</c> command line, a
+    /// training loop its checkpoint. Returns <see cref="ExitCodes.Cancelled"/>.
+    /// </summary>
+    public static int ReportCancelled(Exception? cancellation, ScriptContext context, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        switch (cancellation)
+        {
+            case ExperimentCancelledException experiment:
+                error.WriteLine($"alignlab: cancelled: {experiment.Message}. Resume with: {ResumeCommand(context, experiment.RunId)}");
+                return ExitCodes.Cancelled;
+            case TrainingCancelledException { CheckpointPath: not null } training:
+                error.WriteLine($"alignlab: cancelled: {training.Message}. Run the same command again to continue from it.");
+                return ExitCodes.Cancelled;
+            default:
+                return ReportCancelled(error);
+        }
+    }
+
+    /// <summary>The command line that continues run <paramref name="runId"/>: the script, its arguments and <c>--resume RUN</c>.</summary>
+    public static string ResumeCommand(ScriptContext context, string runId)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var words = new List<string> { "alignlab", "run", context.ScriptPath };
+        foreach (var (key, value) in context.Args) words.AddRange(["--set", $"{key}={value}"]);
+        if (context.OutputDirectory != Path.GetFullPath(ScriptContext.DefaultOutputDirectory(context.ScriptPath))) words.AddRange(["--out", context.OutputDirectory]);
+        words.AddRange(["--resume", runId]);
+        return string.Join(' ', words.Select(Quote));
+    }
+
+    // POSIX shell quoting, so the printed command can be pasted back.
+    private static string Quote(string word) =>
+        word.Length > 0 && word.All(c => char.IsAsciiLetterOrDigit(c) || "-_./=:+,@".Contains(c)) ? word : "'" + word.Replace("'", "'\\''") + "'";
 }

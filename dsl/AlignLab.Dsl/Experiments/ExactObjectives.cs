@@ -29,19 +29,41 @@ internal static class ExactObjectives
     /// π_n, and, when <paramref name="withOptimum"/>, at its exact optimum over all per-prompt policies with that
     /// optimum's KL and win rate (preconditioned L-BFGS from π_n, stopped when every gradient entry is below 1e-8; for
     /// SFT-BoN and vBoN, whose minimiser is π_n, the search only confirms that π_n is stationary). The optimum columns
-    /// are NaN without <paramref name="withOptimum"/>; null when the method has no tabular objective.
+    /// are NaN without <paramref name="withOptimum"/>; null when the method has no tabular objective. The search (about a
+    /// minute per row on the default toy task) stops with <see cref="OperationCanceledException"/> at the next objective
+    /// evaluation once <paramref name="cancellationToken"/> is signalled.
     /// </summary>
     public static (double Value, double AtBonN, double OptimumValue, double OptimumKl, double OptimumWinRate)? Columns(
-        MethodSpec spec, PromptSet prompts, IReadOnlyList<IReadOnlyList<double>> policies, bool withOptimum)
+        MethodSpec spec, PromptSet prompts, IReadOnlyList<IReadOnlyList<double>> policies, bool withOptimum, CancellationToken cancellationToken = default)
     {
         if (!Has(spec)) return null;
-        var objective = new PromptSetObjective(prompts, d => For(spec, d)!);
+        var objective = new PromptSetObjective(prompts, d => new Cancellable(For(spec, d)!, cancellationToken));
         var bestOfN = Logits(prompts.Prompts.SelectMany(d => Tilting.BestOfN(d, spec.N).Probabilities));
         var value = objective.Value(Logits(policies.SelectMany(q => q)));
         var atBonN = objective.Value(bestOfN);
         if (!withOptimum) return (value, atBonN, double.NaN, double.NaN, double.NaN);
         var optimum = ObjectiveReport.Create(objective, prompts, spec.N, gradientTolerance: 1e-8, initialLogits: bestOfN);
         return (value, atBonN, objective.Value(Logits(optimum.Probabilities)), optimum.KlToBase, optimum.WinRate);
+    }
+
+    /// <summary>An objective that checks the cancellation token at every evaluation, so Ctrl-C reaches the optimiser's loop.</summary>
+    private sealed class Cancellable(ITabularObjective inner, CancellationToken cancellationToken) : ITabularObjective
+    {
+        public string Name => inner.Name;
+
+        public int Dimension => inner.Dimension;
+
+        public double Value(IReadOnlyList<double> logits)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return inner.Value(logits);
+        }
+
+        public double[] Gradient(IReadOnlyList<double> logits)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return inner.Gradient(logits);
+        }
     }
 
     /// <summary>log q, with a response that gets no mass scored at 1e-300 (log 0 would make every pair term infinite).</summary>

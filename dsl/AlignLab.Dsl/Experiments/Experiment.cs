@@ -1,3 +1,5 @@
+using AlignLab.Dsl.Scripting;
+
 namespace AlignLab.Dsl;
 
 /// <summary>
@@ -9,7 +11,7 @@ namespace AlignLab.Dsl;
 ///     .Evaluate(Metrics.WinRate, Metrics.Kl).WithFrontiers(Frontier.BestOfN, Frontier.Optimal)
 ///     .Run();
 /// </code>
-/// <see cref="Run"/> validates the whole plan first (<see cref="Validate"/>), then trains each method with the shared
+/// <see cref="Run()"/> validates the whole plan first (<see cref="Validate"/>), then trains each method with the shared
 /// trainer, evaluates it exactly by enumeration, computes the frontiers and writes a run folder.
 /// Defaults: the toy language task, the metrics of <see cref="Metrics.Default"/>, no frontiers, seed 0,
 /// <see cref="ExperimentScale.Default"/>, the run store of <see cref="Results.RunStore.OpenDefault"/>, progress shown.
@@ -48,6 +50,16 @@ public sealed record Experiment
     /// <summary>Whether each row with a tabular objective also gets that objective's exact optimum (default false: it
     /// costs a minimisation over every response of every prompt, about a minute per row on the toy task).</summary>
     public bool ExactOptima { get; init; }
+
+    /// <summary>
+    /// Steps between checkpoints of a trained row (in the run's row store, so an interrupted run resumes mid-row); null
+    /// (default) checkpoints rows of at least <see cref="LongRowSteps"/> steps every tenth of their steps, and others only at
+    /// their end; 0 only at the end. Ctrl-C always writes one where training stopped.
+    /// </summary>
+    public int? CheckpointEvery { get; init; }
+
+    /// <summary>Steps from which a row counts as long and is checkpointed by default (100).</summary>
+    public const int LongRowSteps = 100;
 
     /// <summary>The metrics in use: <see cref="MetricSpecs"/>, or <see cref="Metrics.Default"/> when none were named.</summary>
     public IReadOnlyList<MetricSpec> EffectiveMetrics => MetricSpecs.Count == 0 ? Metrics.Default : MetricSpecs;
@@ -103,6 +115,15 @@ public sealed record Experiment
     /// </summary>
     public Experiment WithExactOptima(bool on = true) => this with { ExactOptima = on };
 
+    /// <summary>
+    /// This experiment checkpointing every trained row every <paramref name="every"/> steps (0: only at the row's end
+    /// and at Ctrl-C); see <see cref="CheckpointEvery"/>.
+    /// </summary>
+    public Experiment WithCheckpoints(int every) => this with { CheckpointEvery = every };
+
+    /// <summary>Steps between checkpoints of a row of <paramref name="steps"/> steps under <see cref="CheckpointEvery"/> (0 = none between).</summary>
+    public int CheckpointIntervalFor(int steps) => CheckpointEvery ?? (steps >= LongRowSteps ? (steps + 9) / 10 : 0);
+
     /// <summary>This experiment with console progress on or off.</summary>
     public Experiment WithProgress(bool show) => this with { ShowProgress = show };
 
@@ -115,13 +136,24 @@ public sealed record Experiment
 
     /// <summary>
     /// Validates (throwing <see cref="ExperimentValidationException"/> before any training when the plan has problems),
-    /// then runs the experiment and writes its run folder; see <see cref="ExperimentResult"/>.
+    /// then runs the experiment and writes its run folder; see <see cref="ExperimentResult"/>. Under a script host
+    /// (<c>alignlab run</c>) it follows the host: <c>--resume [RUN]</c> continues an earlier run
+    /// (<see cref="ScriptContext.Resume"/>) and Ctrl-C stops it (<see cref="ScriptContext.CancellationToken"/>).
     /// </summary>
-    public ExperimentResult Run()
+    public ExperimentResult Run() =>
+        ScriptContext.HasCurrent ? Run(ScriptContext.Current.Resume, ScriptContext.Current.CancellationToken) : Run(null, CancellationToken.None);
+
+    /// <summary>
+    /// <see cref="Run()"/>, continuing an earlier run when <paramref name="resume"/> is given (finished rows reused, the
+    /// interrupted row continued from its checkpoint; an error naming the first differing setting when the run was made
+    /// with another configuration), and stopping at the next step when <paramref name="cancellationToken"/> is signalled:
+    /// the run is then marked cancelled and <see cref="ExperimentCancelledException"/> says what was saved.
+    /// </summary>
+    public ExperimentResult Run(ExperimentResume? resume, CancellationToken cancellationToken)
     {
         var problems = Validate();
         if (problems.Count > 0) throw new ExperimentValidationException(Name, problems);
-        return ExperimentRunner.Run(this);
+        return ExperimentRunner.Run(this, resume, cancellationToken);
     }
 
     private static IEnumerable<T> NotNull<T>(IEnumerable<T> items, string name)

@@ -4,7 +4,7 @@ using AlignLab.Dsl.Results;
 namespace AlignLab.Dsl;
 
 /// <summary>
-/// What <see cref="Experiment.Run"/> returns: one <see cref="ExperimentRow"/> per method, the frontier curves, the
+/// What <see cref="Experiment.Run()"/> returns: one <see cref="ExperimentRow"/> per method, the frontier curves, the
 /// frontier chart (analytic curves as lines, methods as points), the table as written to the run folder, and the run's id
 /// and folder in the run store.
 /// </summary>

@@ -26,8 +26,14 @@ internal static class ExperimentValidation
         for (int i = 0; i < methods.Count; i++)
             foreach (var problem in methods[i].Problems())
                 problems.Add($"method[{i}] {methods[i].DisplayName}: {problem}");
-        foreach (var group in methods.Select((m, i) => (m.DisplayName, i)).GroupBy(x => x.DisplayName).Where(g => g.Count() > 1))
+        // A row is filed under its key in the run's row store, so two rows with one key would be one row.
+        foreach (var group in methods.Select((m, i) => (Key: m.Key(experiment.Seed), i)).GroupBy(x => x.Key).Where(g => g.Count() > 1))
+            problems.Add($"methods [{string.Join(", ", group.Select(x => x.i))}] compute the same row (key {group.Key}: same method, parameters and seed); keep one.");
+        foreach (var group in methods.Select((m, i) => (m.DisplayName, Key: m.Key(experiment.Seed), i)).GroupBy(x => x.DisplayName)
+                     .Where(g => g.Select(x => x.Key).Distinct().Count() > 1))
             problems.Add($"methods [{string.Join(", ", group.Select(x => x.i))}] share the row name '{group.Key}'; give one a name with .Named(\"...\").");
+        if (experiment.CheckpointEvery < 0)
+            problems.Add($"checkpoints: every must be >= 1, or 0 for none but the last and Ctrl-C's (got {experiment.CheckpointEvery}).");
 
         var scale = experiment.Scale;
         if (scale.Steps < 1) problems.Add($"scale: Steps must be >= 1 (got {scale.Steps}).");

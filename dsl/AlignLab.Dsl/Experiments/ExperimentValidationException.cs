@@ -1,7 +1,7 @@
 namespace AlignLab.Dsl;
 
 /// <summary>
-/// Thrown by <see cref="Experiment.Run"/> (before any training) when <see cref="Experiment.Validate"/> finds problems;
+/// Thrown by <see cref="Experiment.Run()"/> (before any training) when <see cref="Experiment.Validate"/> finds problems;
 /// the message lists each one with what to change.
 /// </summary>
 public sealed class ExperimentValidationException : ArgumentException

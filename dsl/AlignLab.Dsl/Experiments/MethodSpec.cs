@@ -105,6 +105,26 @@ public sealed record MethodSpec(
         return problems;
     }
 
+    /// <summary>
+    /// A stable key of this row's computation at experiment seed <paramref name="seed"/>, usable as a file name and on a
+    /// command line: the kind, the parameters it uses, its own steps and learning rate when set, and the seed, e.g.
+    /// <c>bonbon-n8-alpha0.1-seed0</c> or <c>dpo-n8-beta0.05-steps600-seed1</c> (numbers in round-trip invariant form).
+    /// The <see cref="Label"/> is not part of it: renaming a row does not change what it computes. The run's row store
+    /// (<see cref="RowStore"/>) files each finished row under this key.
+    /// </summary>
+    public string Key(long seed)
+    {
+        var parts = new List<string> { Kind.ToString().ToLowerInvariant() };
+        if (UsesN) parts.Add($"n{N.ToString(CultureInfo.InvariantCulture)}");
+        if (UsesAlpha) parts.Add($"alpha{Alpha.ToString("R", CultureInfo.InvariantCulture)}");
+        if (UsesBeta) parts.Add($"beta{Beta.ToString("R", CultureInfo.InvariantCulture)}");
+        if (UsesAnchorDecay) parts.Add($"eta{AnchorDecay.ToString("R", CultureInfo.InvariantCulture)}");
+        if (Steps > 0) parts.Add($"steps{Steps.ToString(CultureInfo.InvariantCulture)}");
+        if (LearningRate > 0) parts.Add($"lr{LearningRate.ToString("R", CultureInfo.InvariantCulture)}");
+        parts.Add($"seed{seed.ToString(CultureInfo.InvariantCulture)}");
+        return string.Join('-', parts);
+    }
+
     /// <inheritdoc />
     public override string ToString() => DisplayName;
 

@@ -9,13 +9,15 @@ namespace AlignLab.Dsl.Results;
 /// <param name="Id">The run id, also its folder name (<c>yyyyMMdd-HHmmss-name-xxxx</c>, sorts by start time).</param>
 /// <param name="Name">The experiment name given when the run started.</param>
 /// <param name="Seed">The random seed of the run.</param>
-/// <param name="Status">Running, Completed or Failed.</param>
+/// <param name="Status">Running, Completed, Failed, Cancelled or Interrupted.</param>
 /// <param name="StartedUtc">When the run started (UTC).</param>
-/// <param name="EndedUtc">When it completed or failed (UTC); null while running.</param>
-/// <param name="Error">The failure message of a failed run; null otherwise.</param>
+/// <param name="EndedUtc">When it completed, failed or was cancelled (UTC); null while running or when interrupted.</param>
+/// <param name="Error">The failure message of a failed run, what was saved of a cancelled one, or what ended an interrupted one; null otherwise.</param>
 /// <param name="Versions">AlignLab, .NET, TorchSharp and OS versions.</param>
 /// <param name="GitCommit">HEAD commit of the repository holding the script that started the run (else the working directory); null outside a repository.</param>
-/// <param name="Config">The run's whole configuration as JSON (<c>null</c> JSON when none was given).</param>
+/// <param name="Config">The run's whole configuration as JSON (<c>null</c> JSON when none was given); after a resume that allowed changes, the new one.</param>
+/// <param name="Process">The process writing (or last writing) the run; null in manifests written before it was recorded.</param>
+/// <param name="Resumes">Every resume of the run, oldest first (null or empty when never resumed).</param>
 public sealed record RunManifest(
     string Id,
     string Name,
@@ -26,4 +28,6 @@ public sealed record RunManifest(
     string? Error,
     RunVersions Versions,
     string? GitCommit,
-    JsonElement Config);
+    JsonElement Config,
+    RunProcess? Process = null,
+    IReadOnlyList<RunResume>? Resumes = null);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AlignLab.Dsl.Scripting;
+using AlignLab.Engine.Checkpoints;
 
 namespace AlignLab.Dsl.Results;
 
@@ -58,17 +59,7 @@ public sealed class RunStore
     public RunWriter StartRun(string name, long seed, object? config = null, string? sourceDirectory = null)
     {
         if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException("name must name the experiment.", nameof(name));
-        JsonElement configJson;
-        try
-        {
-            configJson = config is null
-                ? JsonSerializer.SerializeToElement<object?>(null, RunJson.Indented)
-                : JsonSerializer.SerializeToElement(config, config.GetType(), RunJson.Indented);
-        }
-        catch (Exception e) when (e is NotSupportedException or JsonException or InvalidOperationException)
-        {
-            throw new ArgumentException($"config of type {config!.GetType().Name} cannot be saved as JSON: {e.Message}", nameof(config), e);
-        }
+        var configJson = ToJson(config);
 
         Directory.CreateDirectory(Root);
         var started = DateTimeOffset.UtcNow;
@@ -82,14 +73,64 @@ public sealed class RunStore
         Directory.CreateDirectory(folder);
 
         var manifest = new RunManifest(id, name, seed, RunStatus.Running, started, null, null, RunVersions.Current(),
-            GitCommit.Find(sourceDirectory ?? SourceDirectory()), configJson);
+            GitCommit.Find(sourceDirectory ?? SourceDirectory()), configJson, RunProcess.Current());
         return new RunWriter(index, folder, manifest);
     }
 
     /// <summary>
-    /// All runs, oldest first. Reads the index and repairs it from the run folders: runs missing from it (a crash
-    /// between writing a manifest and the index) are added, entries still marked running are refreshed from their
-    /// manifests, and entries whose folder was deleted are dropped.
+    /// Reopens an earlier run of experiment <paramref name="name"/> to continue it in this process: the run
+    /// <paramref name="id"/> (or unique prefix), or, when null, the latest run of that name. Its status goes back to
+    /// running, with this process recorded and the resume added to <see cref="RunManifest.Resumes"/>; its files stay.
+    /// Throws <see cref="ArgumentException"/> when there is no such run or it belongs to another experiment,
+    /// <see cref="InvalidOperationException"/> when its process is still alive, and
+    /// <see cref="IncompatibleResumeException"/> naming the first field of <paramref name="config"/> that differs from the
+    /// run's configuration, unless <paramref name="allowConfigChange"/> (then the differences are recorded in the resume
+    /// and the run's configuration becomes <paramref name="config"/>).
+    /// </summary>
+    /// <param name="id">The run to resume, or null for the latest run named <paramref name="name"/>.</param>
+    /// <param name="name">The experiment's name.</param>
+    /// <param name="config">The configuration asked for now, compared with the run's.</param>
+    /// <param name="allowConfigChange">Resume even when the configurations differ.</param>
+    /// <param name="isFreeToChange">Configuration fields (paths as in <see cref="ConfigDifference.Field"/>) that may differ, e.g. display settings.</param>
+    public RunWriter ResumeRun(string? id, string name, object? config, bool allowConfigChange = false, Func<string, bool>? isFreeToChange = null)
+    {
+        if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException("name must name the experiment.", nameof(name));
+        var runId = id is null
+            // By start time: ids sort by the second only, then by their random suffix.
+            ? List().Where(r => r.Name == name).MaxBy(r => r.StartedUtc)?.Id
+              ?? throw new ArgumentException($"no run of experiment '{name}' in {Root} to resume; run it without --resume to start one.", nameof(id))
+            : Resolve(id);
+        var folder = Path.Combine(Root, runId);
+        var manifest = Refresh(ReadManifest(folder), folder);
+        if (manifest.Name != name)
+            throw new ArgumentException($"run {runId} is of experiment '{manifest.Name}', not '{name}'.", nameof(id));
+        if (manifest.Status == RunStatus.Running)
+            throw new InvalidOperationException($"run {runId} is still running ({manifest.Process?.ToString() ?? "process not recorded"}); stop it first.");
+
+        var current = ToJson(config);
+        var changes = ConfigDifference.Find(manifest.Config, current, isFreeToChange);
+        if (changes.Count > 0 && !allowConfigChange)
+        {
+            var more = changes.Count > 1 ? $" (and {string.Join(", ", changes.Skip(1).Select(d => d.Field))})" : "";
+            throw new IncompatibleResumeException(
+                $"cannot resume run {runId}: {changes[0].Describe("in the run")}{more}; resume with the run's settings, "
+                + "allow the change (--allow-config-change), or run without --resume to start a new run.", changes);
+        }
+        var process = RunProcess.Current();
+        var resumed = manifest with
+        {
+            Status = RunStatus.Running, EndedUtc = null, Error = null, Process = process, Config = current,
+            Resumes = [.. manifest.Resumes ?? [], new RunResume(DateTimeOffset.UtcNow, process, changes)],
+        };
+        return new RunWriter(index, folder, resumed);
+    }
+
+    /// <summary>
+    /// All runs, oldest first (<see cref="Damaged"/> lists the folders that are not readable runs; a finished run whose
+    /// <c>run.json</c> was damaged later is listed from the index until the index is rebuilt). Reads the index and repairs it from the
+    /// run folders: runs missing from it (a crash between writing a manifest and the index) are added, entries still
+    /// marked running are refreshed from their manifests (and become <see cref="RunStatus.Interrupted"/> when their
+    /// process is gone), and entries whose folder was deleted are dropped.
     /// </summary>
     public IReadOnlyList<RunSummary> List()
     {
@@ -107,7 +148,7 @@ public sealed class RunStore
                 continue;
             }
             var manifest = TryReadManifest(folder);
-            if (manifest is not null) current.Add(RunSummary.Of(manifest));
+            if (manifest is not null) current.Add(RunSummary.Of(Refresh(manifest, folder)));
         }
         current.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
 
@@ -128,13 +169,13 @@ public sealed class RunStore
     }
 
     /// <summary>
-    /// Loads a run by id, or by a prefix of exactly one run's id (e.g. its date and time).
+    /// Loads a run by id, or by a prefix of exactly one run's id (e.g. its date and time). A damaged run folder throws
+    /// <see cref="InvalidDataException"/> saying what is wrong with it.
     /// </summary>
     public RunRecord Load(string id)
     {
         var folder = Path.Combine(Root, Resolve(id));
-        var manifest = TryReadManifest(folder)
-                       ?? throw new InvalidDataException($"{Path.Combine(folder, RunWriter.ManifestFile)} is not a readable run manifest.");
+        var manifest = Refresh(ReadManifest(folder), folder);
         var tablePath = Path.Combine(folder, RunWriter.TableJsonFile);
         var table = File.Exists(tablePath) ? ResultTable.ParseJson(File.ReadAllText(tablePath)) : null;
         var chartsFolder = Path.Combine(folder, RunWriter.ChartsFolder);
@@ -149,7 +190,8 @@ public sealed class RunStore
     {
         if (string.IsNullOrWhiteSpace(id)) throw new ArgumentException("id must be a run id or a prefix of one.", nameof(id));
         if (id.Contains('/') || id.Contains('\\') || id.StartsWith('.')) throw new ArgumentException($"id '{id}' is not a run id.", nameof(id));
-        if (File.Exists(Path.Combine(Root, id, RunWriter.ManifestFile))) return id;
+        // A folder of that exact name is the run, readable or damaged (Load then says what is wrong with it).
+        if (Directory.Exists(Path.Combine(Root, id))) return id;
         var matches = List().Where(r => r.Id.StartsWith(id, StringComparison.Ordinal)).Select(r => r.Id).ToArray();
         return matches.Length switch
         {
@@ -162,15 +204,81 @@ public sealed class RunStore
     private static string SourceDirectory() =>
         ScriptContext.HasCurrent ? Path.GetDirectoryName(ScriptContext.Current.ScriptPath)! : Environment.CurrentDirectory;
 
-    private static RunManifest? TryReadManifest(string folder)
+    /// <summary>
+    /// The folders in the store that are not readable runs (no <c>run.json</c>, or one that does not parse), each with
+    /// the reason; <see cref="List"/> leaves them out and <c>alignlab runs list</c> shows them after the runs.
+    /// </summary>
+    public IReadOnlyList<DamagedRun> Damaged()
+    {
+        if (!Directory.Exists(Root)) return [];
+        var damaged = new List<DamagedRun>();
+        foreach (var folder in Directory.EnumerateDirectories(Root).Order(StringComparer.Ordinal))
+        {
+            if (Path.GetFileName(folder).StartsWith('.')) continue;
+            var (_, problem) = ReadOrExplain(folder);
+            if (problem is not null) damaged.Add(new DamagedRun(Path.GetFileName(folder), folder, problem));
+        }
+        return damaged;
+    }
+
+    private static JsonElement ToJson(object? config)
     {
         try
         {
-            return JsonSerializer.Deserialize<RunManifest>(File.ReadAllText(Path.Combine(folder, RunWriter.ManifestFile)), RunJson.Indented);
+            return config is null
+                ? JsonSerializer.SerializeToElement<object?>(null, RunJson.Indented)
+                : JsonSerializer.SerializeToElement(config, config.GetType(), RunJson.Indented);
         }
-        catch (Exception e) when (e is JsonException or IOException)
+        catch (Exception e) when (e is NotSupportedException or JsonException or InvalidOperationException)
         {
-            return null;
+            throw new ArgumentException($"config of type {config!.GetType().Name} cannot be saved as JSON: {e.Message}", nameof(config), e);
+        }
+    }
+
+    /// <summary>
+    /// A run still marked running whose process is gone becomes <see cref="RunStatus.Interrupted"/>, written back to its
+    /// manifest and the index (its process cannot do it any more).
+    /// </summary>
+    private RunManifest Refresh(RunManifest manifest, string folder)
+    {
+        if (manifest.Status != RunStatus.Running || manifest.Process?.IsAlive() != false) return manifest;
+        var interrupted = manifest with
+        {
+            Status = RunStatus.Interrupted,
+            Error = $"its process ({manifest.Process}) ended without closing the run (killed or crashed); resume it with --resume {manifest.Id}",
+        };
+        AtomicFile.WriteAllText(Path.Combine(folder, RunWriter.ManifestFile), JsonSerializer.Serialize(interrupted, RunJson.Indented));
+        index.Upsert(RunSummary.Of(interrupted));
+        return interrupted;
+    }
+
+    private static RunManifest? TryReadManifest(string folder) => ReadOrExplain(folder).Manifest;
+
+    private static RunManifest ReadManifest(string folder)
+    {
+        var (manifest, problem) = ReadOrExplain(folder);
+        return manifest ?? throw new InvalidDataException($"run {Path.GetFileName(folder)} is damaged: {problem}.");
+    }
+
+    /// <summary>The folder's manifest, or why it cannot be read (in one line).</summary>
+    private static (RunManifest? Manifest, string? Problem) ReadOrExplain(string folder)
+    {
+        var path = Path.Combine(folder, RunWriter.ManifestFile);
+        if (!File.Exists(path)) return (null, $"no {RunWriter.ManifestFile}");
+        try
+        {
+            var manifest = JsonSerializer.Deserialize<RunManifest>(File.ReadAllText(path), RunJson.Indented);
+            return manifest is null || string.IsNullOrEmpty(manifest.Id) || manifest.Name is null
+                ? (null, $"{path} is not a run manifest (no id or name)")
+                : (manifest, null);
+        }
+        catch (JsonException e)
+        {
+            return (null, $"{path} is not valid JSON: {e.Message}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return (null, $"{path} cannot be read: {e.Message}");
         }
     }
 

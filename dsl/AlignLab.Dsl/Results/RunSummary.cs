@@ -4,7 +4,7 @@ namespace AlignLab.Dsl.Results;
 /// <param name="Id">The run id (its folder name).</param>
 /// <param name="Name">The experiment name.</param>
 /// <param name="Seed">The random seed.</param>
-/// <param name="Status">Running, Completed or Failed.</param>
+/// <param name="Status">Where the run stands (<see cref="RunStatus"/>).</param>
 /// <param name="StartedUtc">Start time (UTC).</param>
 /// <param name="EndedUtc">End time (UTC), null while running.</param>
 public sealed record RunSummary(string Id, string Name, long Seed, RunStatus Status, DateTimeOffset StartedUtc, DateTimeOffset? EndedUtc)

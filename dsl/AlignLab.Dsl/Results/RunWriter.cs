@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using AlignLab.Dsl.Plots;
+using AlignLab.Engine.Runtime;
 using AlignLab.Engine.Training;
 
 namespace AlignLab.Dsl.Results;
@@ -10,7 +11,8 @@ namespace AlignLab.Dsl.Results;
 /// Whole files (<c>run.json</c>, <c>table.csv</c>, <c>table.json</c>, charts) are written atomically (temp + rename).
 /// <c>metrics.jsonl</c> is the one append-only file (rewriting it per step would cost O(steps²)): each record is a
 /// single complete line written in one call, and readers ignore a torn last line, so a crash loses at most the record
-/// being written. Dispose without <see cref="Complete"/> marks the run failed. Safe to call from several threads.
+/// being written. Dispose without <see cref="Complete"/> (or <see cref="Cancel"/>) marks the run failed. Safe to call
+/// from several threads.
 /// </summary>
 public sealed class RunWriter : IDisposable
 {
@@ -149,12 +151,47 @@ public sealed class RunWriter : IDisposable
         End(RunStatus.Failed, error);
     }
 
-    /// <summary>Closes the metrics log; a run still running is marked failed ("ended without Complete").</summary>
+    /// <summary>
+    /// Marks the run cancelled by the user, with <paramref name="saved"/> saying what was kept for a resume (manifest, then index).
+    /// </summary>
+    public void Cancel(string saved)
+    {
+        if (string.IsNullOrWhiteSpace(saved)) throw new ArgumentException("saved must say what the cancelled run kept.", nameof(saved));
+        End(RunStatus.Cancelled, saved);
+    }
+
+    /// <summary>
+    /// Rewrites <c>metrics.jsonl</c> (atomically) without the records <paramref name="drop"/> selects: a resumed
+    /// experiment drops what its killed process logged after the checkpoint it continues from, so no step is logged twice.
+    /// </summary>
+    internal void DropMetrics(Func<MetricRecord, bool> drop)
+    {
+        lock (gate)
+        {
+            RequireRunning();
+            CloseMetrics();
+            if (!File.Exists(MetricsPath)) return;
+            var lines = File.ReadAllText(MetricsPath, Encoding.UTF8).Split('\n').Where(line => line.Length > 0).ToList();
+            var records = ReadMetrics(MetricsPath);
+            // ReadMetrics skips only a torn last line, so the records are the first lines, in order.
+            var kept = lines.Take(records.Count).Where((_, i) => !drop(records[i])).Select(line => line + "\n");
+            AtomicFile.WriteAllText(MetricsPath, string.Concat(kept));
+        }
+    }
+
+    /// <summary>
+    /// Closes the metrics log; a run still running is marked cancelled when the host's Ctrl-C
+    /// (<see cref="AmbientCancellation.Token"/>) ended it, else failed ("ended without Complete").
+    /// </summary>
     public void Dispose()
     {
         lock (gate)
         {
-            if (Manifest.Status == RunStatus.Running) End(RunStatus.Failed, "the run ended without Complete() being called");
+            if (Manifest.Status == RunStatus.Running)
+            {
+                if (AmbientCancellation.Token.IsCancellationRequested) End(RunStatus.Cancelled, "stopped by Ctrl-C before Complete() was called");
+                else End(RunStatus.Failed, "the run ended without Complete() being called");
+            }
             CloseMetrics();
         }
     }

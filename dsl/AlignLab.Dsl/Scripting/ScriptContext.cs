@@ -1,4 +1,5 @@
 using System.Globalization;
+using AlignLab.Engine.Runtime;
 
 namespace AlignLab.Dsl.Scripting;
 
@@ -44,18 +45,33 @@ public sealed class ScriptContext
     /// <summary>Absolute path of the folder the script writes to (exists). Default <c>./out/&lt;script name&gt;</c>.</summary>
     public string OutputDirectory { get; }
 
-    /// <summary>Signalled when the user interrupts the run; long loops should check it.</summary>
+    /// <summary>
+    /// Signalled by the first Ctrl-C. Long loops should check it; <see cref="Experiment.Run()"/> and the trainer's rows
+    /// stop at the next step boundary and save a checkpoint.
+    /// </summary>
     public CancellationToken CancellationToken { get; }
 
     /// <summary>
-    /// The context of the script now running on this logical flow, set by the host. Throws
+    /// Set by <c>alignlab run SCRIPT --resume [RUN]</c>: every <see cref="Experiment.Run()"/> of the script continues the
+    /// given run (or the latest run of its name) instead of starting a new one. Null (default) starts new runs.
+    /// </summary>
+    public ExperimentResume? Resume { get; init; }
+
+    /// <summary>
+    /// The context of the script now running on this logical flow, set by the host (which also makes its
+    /// <see cref="CancellationToken"/> the engine's <see cref="AmbientCancellation.Token"/>). Throws
     /// <see cref="InvalidOperationException"/> when no host set one (use <see cref="ForScript"/> to run also without a host).
     /// </summary>
     public static ScriptContext Current
     {
         get => current.Value ?? throw new InvalidOperationException(
             "No script host has set ScriptContext.Current: run the script with `alignlab run`, or use ScriptContext.ForScript(path).");
-        set => current.Value = value ?? throw new ArgumentNullException(nameof(value));
+        set
+        {
+            current.Value = value ?? throw new ArgumentNullException(nameof(value));
+            // Training loops the script runs stop on the script's Ctrl-C even when it passes them no token.
+            AmbientCancellation.Token = value.CancellationToken;
+        }
     }
 
     /// <summary>True when a host has set <see cref="Current"/>.</summary>

@@ -34,6 +34,9 @@ public sealed class BonBonMethod : IAlignmentMethod
     /// <inheritdoc />
     public IReadOnlyDictionary<string, Tensor> State => new Dictionary<string, Tensor>();
 
+    /// <inheritdoc />
+    object? IAlignmentMethod.Config => config;
+
     /// <summary>The BoNBoN loss α·mean(−log π(y_best)) + (1−α)·mean((h − h*)²) from best log-probs [B] and gaps h [B].</summary>
     public static Tensor Loss(Tensor bestLogProbs, Tensor logRatioGap, double alpha, double targetGap) =>
         alpha * -bestLogProbs.mean() + (1 - alpha) * (logRatioGap - targetGap).square().mean();

@@ -60,6 +60,9 @@ public sealed class BondMethod : IAlignmentMethod
         anchor.Module.named_parameters().ToDictionary(p => "anchor." + p.name, p => (Tensor)p.parameter);
 
     /// <inheritdoc />
+    object? IAlignmentMethod.Config => config;
+
+    /// <inheritdoc />
     public MethodOutput Step(torch.Generator generator)
     {
         if (config.AnchorDecay > 0)

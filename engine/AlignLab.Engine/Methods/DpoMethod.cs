@@ -34,6 +34,9 @@ public sealed class DpoMethod : IAlignmentMethod
     /// <inheritdoc />
     public IReadOnlyDictionary<string, Tensor> State => new Dictionary<string, Tensor>();
 
+    /// <inheritdoc />
+    object? IAlignmentMethod.Config => config;
+
     /// <summary>The DPO loss −mean log σ(β·h) of log-ratio gaps h [B].</summary>
     public static Tensor Loss(Tensor logRatioGap, double beta) => -nn.functional.logsigmoid(beta * logRatioGap).mean();
 

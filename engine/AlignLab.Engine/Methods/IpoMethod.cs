@@ -33,6 +33,9 @@ public sealed class IpoMethod : IAlignmentMethod
     /// <inheritdoc />
     public IReadOnlyDictionary<string, Tensor> State => new Dictionary<string, Tensor>();
 
+    /// <inheritdoc />
+    object? IAlignmentMethod.Config => config;
+
     /// <summary>The IPO loss mean (h − 1/(2β))² of log-ratio gaps h [B].</summary>
     public static Tensor Loss(Tensor logRatioGap, double beta) => (logRatioGap - 1.0 / (2 * beta)).square().mean();
 

@@ -35,6 +35,9 @@ public sealed class RewardModelMethod : IAlignmentMethod
     /// <inheritdoc />
     public IReadOnlyDictionary<string, Tensor> State => new Dictionary<string, Tensor>();
 
+    /// <inheritdoc />
+    object? IAlignmentMethod.Config => config;
+
     /// <summary>The Bradley–Terry loss −mean log σ(r_chosen − r_rejected) of given scores [B].</summary>
     public static Tensor Loss(Tensor chosenRewards, Tensor rejectedRewards) =>
         -nn.functional.logsigmoid(chosenRewards - rejectedRewards).mean();

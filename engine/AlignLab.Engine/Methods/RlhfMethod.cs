@@ -38,6 +38,9 @@ public sealed class RlhfMethod : IAlignmentMethod
     public IReadOnlyDictionary<string, Tensor> State => new Dictionary<string, Tensor>();
 
     /// <inheritdoc />
+    object? IAlignmentMethod.Config => config;
+
+    /// <inheritdoc />
     public MethodOutput Step(torch.Generator generator)
     {
         var k = config.SamplesPerPrompt;

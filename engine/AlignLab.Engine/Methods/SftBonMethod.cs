@@ -39,6 +39,9 @@ public sealed class SftBonMethod : IAlignmentMethod
     public IReadOnlyDictionary<string, Tensor> State => new Dictionary<string, Tensor>();
 
     /// <inheritdoc />
+    object? IAlignmentMethod.Config => config;
+
+    /// <inheritdoc />
     public MethodOutput Step(torch.Generator generator)
     {
         var (_, batchPrompts) = PromptDraw.Next(prompts, config.BatchSize, generator);

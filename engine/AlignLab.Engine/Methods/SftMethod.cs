@@ -37,6 +37,9 @@ public sealed class SftMethod : IAlignmentMethod
     public IReadOnlyDictionary<string, Tensor> State => new Dictionary<string, Tensor>();
 
     /// <inheritdoc />
+    object? IAlignmentMethod.Config => config;
+
+    /// <inheritdoc />
     public MethodOutput Step(torch.Generator generator)
     {
         var rows = randint(prompts.shape[0], new long[] { config.BatchSize }, ScalarType.Int64, prompts.device, generator: generator);

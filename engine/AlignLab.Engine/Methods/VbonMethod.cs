@@ -48,6 +48,9 @@ public sealed class VbonMethod : IAlignmentMethod
     public IReadOnlyDictionary<string, Tensor> State => new Dictionary<string, Tensor>();
 
     /// <inheritdoc />
+    object? IAlignmentMethod.Config => config;
+
+    /// <inheritdoc />
     public MethodOutput Step(torch.Generator generator)
     {
         var k = config.SamplesPerPrompt;

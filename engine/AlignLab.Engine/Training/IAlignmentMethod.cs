@@ -22,6 +22,13 @@ public interface IAlignmentMethod
     /// </summary>
     IReadOnlyDictionary<string, Tensor> State { get; }
 
+    /// <summary>
+    /// The method's configuration record (e.g. <c>DpoConfig</c>), saved as JSON in every checkpoint so that a resume
+    /// with other settings (another β, batch size, n) is refused instead of silently mixing them; null when the method
+    /// has no settings beyond its constructor's objects.
+    /// </summary>
+    object? Config => null;
+
     /// <summary>Draws one batch with <paramref name="generator"/> and returns its loss and metrics.</summary>
     MethodOutput Step(Generator generator);
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using AlignLab.Engine.Checkpoints;
+using AlignLab.Engine.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -37,11 +38,20 @@ public sealed class Trainer
     /// <see cref="TrainerConfig.Resume"/> is set and one exists). <paramref name="progress"/> is called every
     /// <see cref="TrainerConfig.LogEvery"/> steps; <paramref name="evaluate"/> (given the step) every
     /// <see cref="TrainerConfig.EvalEvery"/> steps, without gradients, and its values are logged as "eval.NAME".
-    /// Throws <see cref="NonFiniteLossException"/> naming the first step whose loss is NaN or infinite.
+    /// <paramref name="cancellationToken"/> (by default the host's, <see cref="AmbientCancellation.Token"/>: Ctrl-C under
+    /// <c>alignlab run</c>) is looked at before every step: once it is signalled the loop stops at that
+    /// step boundary, writes a checkpoint of the steps done (when there is a checkpoint folder) and throws
+    /// <see cref="TrainingCancelledException"/>.
+    /// Throws <see cref="NonFiniteLossException"/> naming the first step whose loss is NaN or infinite, and
+    /// <see cref="IncompatibleResumeException"/> when the checkpoint to resume from was made with other settings or
+    /// is past <see cref="TrainerConfig.Steps"/>.
     /// </summary>
-    public TrainingResult Run(IAlignmentMethod method, Action<TrainingProgress>? progress = null, Func<int, IReadOnlyDictionary<string, double>>? evaluate = null)
+    public TrainingResult Run(IAlignmentMethod method, Action<TrainingProgress>? progress = null,
+        Func<int, IReadOnlyDictionary<string, double>>? evaluate = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(method);
+        cancellationToken = AmbientCancellation.Or(cancellationToken);
+        using var cooperating = AmbientCancellation.Cooperate();
         var parameters = method.Module.parameters().Where(p => p.requires_grad).ToList();
         if (parameters.Count == 0) throw new ArgumentException($"Method '{method.Name}' has no trainable parameters.", nameof(method));
         var device = parameters[0].device;
@@ -49,9 +59,11 @@ public sealed class Trainer
         using var optimizer = new AdamW(parameters, Config);
         using var firstNonFinite = zeros(1, ScalarType.Int64, device);
 
-        var startStep = 0;
-        if (Config.Resume && CheckpointPath is not null && File.Exists(CheckpointPath))
-            startStep = LoadCheckpoint(CheckpointPath, method, optimizer, generator);
+        var resumed = Config.Resume && CheckpointPath is not null && File.Exists(CheckpointPath)
+            ? LoadCheckpoint(CheckpointPath, method, optimizer, generator)
+            : new ResumePoint(0, new TrainingProgress(0, Config.Steps, double.NaN, new Dictionary<string, double>(), TimeSpan.Zero), [], []);
+        var startStep = resumed.Step;
+        IReadOnlyList<ConfigDifference> recordedChanges = [.. resumed.EarlierChanges, .. resumed.Changes];
         PrepareMetricsFile(startStep);
 
         var previousTf32 = false;
@@ -65,9 +77,23 @@ public sealed class Trainer
         {
             var clock = Stopwatch.StartNew();
             var lastCheckpoint = startStep;
-            var last = new TrainingProgress(startStep, Config.Steps, double.NaN, new Dictionary<string, double>(), TimeSpan.Zero);
+            var last = resumed.Last with { TotalSteps = Config.Steps, Elapsed = TimeSpan.Zero };
+            void ThrowIfNonFinite()
+            {
+                var bad = (int)firstNonFinite.cpu().item<long>();
+                if (bad > 0) throw new NonFiniteLossException(method.Name, bad, lastCheckpoint);
+            }
             for (var step = startStep + 1; step <= Config.Steps; step++)
             {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    // Stop between steps: the state after step - 1 is consistent, so it is what the checkpoint holds.
+                    ThrowIfNonFinite();
+                    var done = step - 1;
+                    if (CheckpointPath is not null && (done != lastCheckpoint || !File.Exists(CheckpointPath)))
+                        SaveCheckpoint(CheckpointPath, done, last, recordedChanges, method, optimizer, generator);
+                    throw new TrainingCancelledException(method.Name, done, Config.Steps, CheckpointPath, cancellationToken);
+                }
                 using var scope = NewDisposeScope();
                 var learningRate = Config.LearningRateAt(step);
                 var (loss, metrics) = AccumulateGradients(method, parameters, generator);
@@ -80,8 +106,7 @@ public sealed class Trainer
                 var isLog = step % Config.LogEvery == 0 || step == Config.Steps || isEval;
                 if (!(isLog || isCheckpoint)) continue;
 
-                var bad = (int)firstNonFinite.cpu().item<long>();
-                if (bad > 0) throw new NonFiniteLossException(method.Name, bad, lastCheckpoint);
+                ThrowIfNonFinite();
                 if (isLog)
                 {
                     var values = ReadScalars(loss, metrics, gradNorm);
@@ -99,16 +124,29 @@ public sealed class Trainer
                 }
                 if (isCheckpoint)
                 {
-                    SaveCheckpoint(CheckpointPath!, step, method, optimizer, generator);
+                    SaveCheckpoint(CheckpointPath!, step, last, recordedChanges, method, optimizer, generator);
                     lastCheckpoint = step;
                 }
             }
-            return new TrainingResult(Config.Steps, startStep, last);
+            return new TrainingResult(Config.Steps, startStep, last, resumed.Changes);
         }
         finally
         {
             if (useTf32) backends.cuda.matmul.allow_tf32 = previousTf32;
         }
+    }
+
+    /// <summary>
+    /// The step of the checkpoint in <paramref name="checkpointDirectory"/> (the step a resume starts after), or 0 when
+    /// there is none.
+    /// </summary>
+    public static int CheckpointStep(string checkpointDirectory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(checkpointDirectory);
+        var path = Path.Combine(checkpointDirectory, CheckpointFileName);
+        if (!File.Exists(path)) return 0;
+        using var file = SafeTensors.Read(path);
+        return int.Parse(file.Metadata["step"], CultureInfo.InvariantCulture);
     }
 
     private (Tensor Loss, Dictionary<string, Tensor> Metrics) AccumulateGradients(IAlignmentMethod method, List<Parameter> parameters, Generator generator)
@@ -187,7 +225,8 @@ public sealed class Trainer
 
     private static readonly JsonSerializerOptions JsonOptions = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
-    private void SaveCheckpoint(string path, int step, IAlignmentMethod method, AdamW optimizer, Generator generator)
+    private void SaveCheckpoint(string path, int step, TrainingProgress last, IReadOnlyList<ConfigDifference> configChanges,
+        IAlignmentMethod method, AdamW optimizer, Generator generator)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var tensors = new Dictionary<string, Tensor>();
@@ -201,16 +240,33 @@ public sealed class Trainer
             ["step"] = step.ToString(CultureInfo.InvariantCulture),
             ["adamw.step"] = optimizer.StepCount.ToString(CultureInfo.InvariantCulture),
             ["method"] = method.Name,
-            ["trainer_config"] = JsonSerializer.Serialize(Config),
+            [TrainerConfigKey] = JsonSerializer.Serialize(Config, JsonOptions),
+            // The last logged record, so a resume with no step left to take still reports the final loss.
+            [LastProgressKey] = JsonSerializer.Serialize(last, JsonOptions),
+            [ConfigChangesKey] = JsonSerializer.Serialize(configChanges, JsonOptions),
         };
+        if (method.Config is { } methodConfig) metadata[MethodConfigKey] = JsonSerializer.Serialize(methodConfig, methodConfig.GetType(), JsonOptions);
         SafeTensors.Write(path, tensors, metadata);
     }
 
-    private static int LoadCheckpoint(string path, IAlignmentMethod method, AdamW optimizer, Generator generator)
+    private const string TrainerConfigKey = "trainer_config";
+    private const string MethodConfigKey = "method_config";
+    private const string LastProgressKey = "last_progress";
+    private const string ConfigChangesKey = "config_changes";
+
+    /// <summary>Where a resume starts: the checkpoint's step and last record, the differences allowed now and those allowed by earlier resumes.</summary>
+    private sealed record ResumePoint(int Step, TrainingProgress Last, IReadOnlyList<ConfigDifference> Changes, IReadOnlyList<ConfigDifference> EarlierChanges);
+
+    private ResumePoint LoadCheckpoint(string path, IAlignmentMethod method, AdamW optimizer, Generator generator)
     {
         using var file = SafeTensors.Read(path);
         if (!file.Metadata.TryGetValue("method", out var storedMethod) || storedMethod != method.Name)
-            throw new InvalidDataException($"Checkpoint '{path}' belongs to method '{storedMethod}', not '{method.Name}'.");
+            throw new IncompatibleResumeException($"Checkpoint '{path}' belongs to method '{storedMethod}', not '{method.Name}'.", []);
+        var step = int.Parse(file.Metadata["step"], CultureInfo.InvariantCulture);
+        if (step > Config.Steps)
+            throw new IncompatibleResumeException(
+                $"Checkpoint '{path}' is at step {step}, past the {Config.Steps} steps asked for: ask for at least {step} steps, or delete the checkpoint to train from the start.", []);
+        var changes = ConfigChanges(path, file.Metadata, method);
         using (no_grad())
         {
             CopyInto(path, "module.", method.Module.state_dict(), file.Tensors);
@@ -219,8 +275,53 @@ public sealed class Trainer
         }
         generator.set_state(file.Tensors["rng"]);
         optimizer.StepCount = int.Parse(file.Metadata["adamw.step"], CultureInfo.InvariantCulture);
-        return int.Parse(file.Metadata["step"], CultureInfo.InvariantCulture);
+        var last = file.Metadata.TryGetValue(LastProgressKey, out var lastJson)
+            ? JsonSerializer.Deserialize<TrainingProgress>(lastJson, JsonOptions)!
+            : new TrainingProgress(step, Config.Steps, double.NaN, new Dictionary<string, double>(), TimeSpan.Zero);
+        var earlier = file.Metadata.TryGetValue(ConfigChangesKey, out var earlierJson)
+            ? JsonSerializer.Deserialize<List<ConfigDifference>>(earlierJson, JsonOptions)!
+            : [];
+        return new ResumePoint(step, last, changes, earlier);
     }
+
+    /// <summary>
+    /// The fields of the trainer's and the method's config that differ from the checkpoint's, among those that change the
+    /// trajectory; throws <see cref="IncompatibleResumeException"/> naming the first unless changes are allowed.
+    /// </summary>
+    private IReadOnlyList<ConfigDifference> ConfigChanges(string path, IReadOnlyDictionary<string, string> metadata, IAlignmentMethod method)
+    {
+        var differences = new List<ConfigDifference>();
+        if (metadata.TryGetValue(TrainerConfigKey, out var storedTrainer))
+        {
+            // Read back as a config, so a field added to TrainerConfig since the checkpoint was written takes its default.
+            var stored = JsonSerializer.Deserialize<TrainerConfig>(storedTrainer, JsonOptions)!;
+            differences.AddRange(ConfigDifference.Find(JsonSerializer.SerializeToElement(stored, JsonOptions), JsonSerializer.SerializeToElement(Config, JsonOptions), IsFreeToChange));
+        }
+        // Checkpoints written before method configs were recorded have none to compare.
+        if (method.Config is { } methodConfig && metadata.TryGetValue(MethodConfigKey, out var storedMethod))
+        {
+            var type = methodConfig.GetType();
+            var stored = JsonSerializer.SerializeToElement(JsonSerializer.Deserialize(storedMethod, type, JsonOptions), type, JsonOptions);
+            var current = JsonSerializer.SerializeToElement(methodConfig, type, JsonOptions);
+            differences.AddRange(ConfigDifference.Find(stored, current).Select(d => d with { Field = "method." + d.Field }));
+        }
+        if (differences.Count == 0 || Config.AllowConfigChange) return differences;
+        var more = differences.Count > 1 ? $" (and {string.Join(", ", differences.Skip(1).Select(d => d.Field))})" : "";
+        throw new IncompatibleResumeException(
+            $"Cannot resume from checkpoint '{path}': {differences[0].Describe()}{more}. Use the checkpoint's settings, set "
+            + $"AllowConfigChange to continue with the new ones, or delete the checkpoint to train from the start.", differences);
+    }
+
+    /// <summary>Trainer settings that cannot change the numbers of the steps already taken.</summary>
+    private bool IsFreeToChange(string field) => field switch
+    {
+        nameof(TrainerConfig.LogEvery) or nameof(TrainerConfig.EvalEvery) or nameof(TrainerConfig.CheckpointEvery)
+            or nameof(TrainerConfig.CheckpointDirectory) or nameof(TrainerConfig.MetricsPath) or nameof(TrainerConfig.Resume)
+            or nameof(TrainerConfig.AllowConfigChange) => true,
+        // Under a constant schedule the learning rate of step t does not depend on T, so training longer is the same run.
+        nameof(TrainerConfig.Steps) => Config.Schedule == LearningRateSchedule.Constant,
+        _ => false,
+    };
 
     private static void CopyInto(string path, string prefix, IEnumerable<KeyValuePair<string, Tensor>> targets, IReadOnlyDictionary<string, Tensor> stored)
     {

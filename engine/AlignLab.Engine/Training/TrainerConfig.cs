@@ -24,7 +24,17 @@ namespace AlignLab.Engine.Training;
 /// <param name="MixedPrecision">
 /// Use reduced-precision matmuls where the device supports them (TF32 on CUDA); ignored on CPU (default false).
 /// </param>
-/// <param name="Resume">Continue from the checkpoint in <see cref="CheckpointDirectory"/> when there is one (default true).</param>
+/// <param name="Resume">
+/// Continue from the checkpoint in <see cref="CheckpointDirectory"/> when there is one (default true). The checkpoint
+/// must have been made with the same settings: a field that changes the trajectory (learning rate, schedule, seed, the
+/// method's config, …) differing is an <see cref="Checkpoints.IncompatibleResumeException"/> naming the first such
+/// field, and so is a checkpoint already past <see cref="Steps"/>. Logging, evaluation and checkpoint intervals may change,
+/// and so may <see cref="Steps"/> under a constant schedule (training longer).
+/// </param>
+/// <param name="AllowConfigChange">
+/// Resume even from a checkpoint made with other settings (default false); the differences are returned in
+/// <see cref="TrainingResult.ConfigChanges"/> and recorded in every later checkpoint.
+/// </param>
 public sealed record TrainerConfig(
     int Steps = 1000,
     double LearningRate = 1e-3,
@@ -44,7 +54,8 @@ public sealed record TrainerConfig(
     string? MetricsPath = null,
     long Seed = 0,
     bool MixedPrecision = false,
-    bool Resume = true)
+    bool Resume = true,
+    bool AllowConfigChange = false)
 {
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid field.</summary>
     public TrainerConfig Validate()

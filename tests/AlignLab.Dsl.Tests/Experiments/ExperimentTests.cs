@@ -82,9 +82,12 @@ public sealed class ExperimentTests
     public void NoMethods_AndDuplicateRows_AreReported()
     {
         Assert.Contains("no methods to compare", Assert.Single(Experiment.Named("empty").Validate()));
-        var duplicate = Assert.Single(Valid().Compare(Methods.BestOfN(8)).Validate());
+        var duplicate = Assert.Single(Valid().Compare(Methods.BestOfN(4).Named("best-of-n(n=8)")).Validate());
         Assert.Contains("methods [1, 2] share the row name 'best-of-n(n=8)'", duplicate);
-        Assert.Empty(Valid().Compare(Methods.BestOfN(8).Named("again")).Validate());
+        Assert.Empty(Valid().Compare(Methods.BestOfN(4).Named("again")).Validate());
+        // The same method, parameters and seed twice is one row of the row store, whatever the labels.
+        var same = Assert.Single(Valid().Compare(Methods.BestOfN(8).Named("again")).Validate());
+        Assert.Contains("methods [1, 2] compute the same row (key bestofn-n8-seed0", same);
     }
 
     [Fact]

@@ -47,4 +47,15 @@ public sealed class MethodSpecTests
         Assert.Contains("steps must be >= 1", Assert.Single(Methods.Vbon().WithSteps(-1).Problems()));
         Assert.Contains("n must be >= 1", Assert.Single(Methods.BestOfN(0).Problems()));
     }
+
+    [Fact]
+    public void Key_NamesMethodParametersAndSeed_NotTheLabel()
+    {
+        Assert.Equal("bonbon-n8-alpha0.1-seed0", Methods.BonBon(n: 8, alpha: 0.1).Key(0));
+        Assert.Equal("bonbon-n8-alpha0.1-seed0", Methods.BonBon(n: 8, alpha: 0.1).Named("mine").Key(0));
+        Assert.Equal("dpo-n8-beta0.05-steps600-lr0.0001-seed3", Methods.Dpo(beta: 0.05, n: 8).WithSteps(600).WithLearningRate(1e-4).Key(3));
+        Assert.Equal("jbond-n2-beta0.5-eta0.05-seed0", Methods.JBond().Key(0));
+        Assert.Equal("rlhf-beta1-seed0", Methods.Rlhf(beta: 1).Key(0));
+        Assert.Equal("base-seed0", Methods.Base().Key(0));
+    }
 }

@@ -185,6 +185,95 @@ public sealed class RunStoreTests : IDisposable
     }
 
     [Fact]
+    public void RunWhoseProcessDied_IsListedInterrupted_AndCancelledRunsSayWhatWasSaved()
+    {
+        var store = Store();
+        using var dead = store.StartRun("killed", 1);
+        using var alive = store.StartRun("alive", 2);
+        using var cancelled = store.StartRun("cancelled", 3);
+        cancelled.Cancel("2 of 5 rows finished");
+        Assert.Equal(Environment.ProcessId, alive.Manifest.Process!.Pid);
+        // The manifest a SIGKILLed process leaves: still running, its process gone (a pid no process has).
+        var path = Path.Combine(dead.Folder, RunWriter.ManifestFile);
+        var manifest = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!;
+        manifest["process"]!["pid"] = int.MaxValue;
+        File.WriteAllText(path, manifest.ToJsonString());
+
+        var runs = store.List().ToDictionary(r => r.Name, r => r.Status);
+        Assert.Equal(RunStatus.Interrupted, runs["killed"]);
+        Assert.Equal(RunStatus.Running, runs["alive"]);
+        Assert.Equal(RunStatus.Cancelled, runs["cancelled"]);
+        Assert.Contains("ended without closing the run", store.Load(dead.Id).Manifest.Error);
+        Assert.Contains("\"Interrupted\"", File.ReadAllText(path));
+        Assert.Equal("2 of 5 rows finished", store.Load(cancelled.Id).Manifest.Error);
+    }
+
+    [Fact]
+    public void RunDisposedAfterTheHostsCtrlC_IsCancelled_NotFailed()
+    {
+        var store = Store();
+        string id;
+        AlignLab.Engine.Runtime.AmbientCancellation.Token = new CancellationToken(canceled: true);
+        try
+        {
+            using var run = store.StartRun("stopped", 1);
+            id = run.Id;
+        }
+        finally
+        {
+            AlignLab.Engine.Runtime.AmbientCancellation.Token = CancellationToken.None;
+        }
+        Assert.Equal(RunStatus.Cancelled, store.Load(id).Manifest.Status);
+        Assert.Equal("stopped by Ctrl-C before Complete() was called", store.Load(id).Manifest.Error);
+    }
+
+    [Fact]
+    public void DamagedRunFolders_AreListedWithTheReason_AndLoadNamesIt()
+    {
+        var store = Store();
+        using var good = store.StartRun("good", 1);
+        good.Complete();
+        using var torn = store.StartRun("torn", 2);
+        File.WriteAllText(Path.Combine(torn.Folder, RunWriter.ManifestFile), "{\"id\": \"x\", \"name\"");
+        Directory.CreateDirectory(Path.Combine(store.Root, "20260101-000000-empty-0000"));
+
+        Assert.Equal([good.Id], store.List().Select(r => r.Id));
+        var damaged = store.Damaged();
+        Assert.Equal(["20260101-000000-empty-0000", torn.Id], damaged.Select(d => d.Id));
+        Assert.Equal("no run.json", damaged[0].Reason);
+        Assert.Contains("is not valid JSON", damaged[1].Reason);
+        var e = Assert.Throws<InvalidDataException>(() => store.Load(torn.Id));
+        Assert.StartsWith($"run {torn.Id} is damaged: ", e.Message);
+    }
+
+    [Fact]
+    public void ResumeRun_ReopensTheLatestRunOfTheName_AndRefusesAnotherConfigUnlessAllowed()
+    {
+        var store = Store();
+        var config = new ToyConfig("dpo", 8, 0.1, [1]);
+        using (var first = store.StartRun("exp", 1, config)) first.Cancel("1 of 2 rows finished");
+        string latest;
+        using (var second = store.StartRun("exp", 1, config)) { second.Cancel("0 of 2 rows finished"); latest = second.Id; }
+
+        var changed = Assert.Throws<AlignLab.Engine.Checkpoints.IncompatibleResumeException>(() => store.ResumeRun(null, "exp", config with { Beta = 0.9 }));
+        Assert.StartsWith($"cannot resume run {latest}: beta is 0.9 now but 0.1 in the run;", changed.Message);
+        Assert.Contains("no run of experiment 'other'", Assert.Throws<ArgumentException>(() => store.ResumeRun(null, "other", config)).Message);
+
+        using (var resumed = store.ResumeRun(null, "exp", config with { Beta = 0.9 }, allowConfigChange: true))
+        {
+            Assert.Equal(latest, resumed.Id);
+            Assert.Equal(RunStatus.Running, store.Load(latest).Manifest.Status);
+            Assert.Contains("still running", Assert.Throws<InvalidOperationException>(() => store.ResumeRun(latest, "exp", config)).Message);
+            resumed.Complete();
+        }
+        var manifest = store.Load(latest).Manifest;
+        Assert.Equal(RunStatus.Completed, manifest.Status);
+        var resume = Assert.Single(manifest.Resumes!);
+        Assert.Equal(new AlignLab.Engine.Checkpoints.ConfigDifference("beta", "0.1", "0.9"), Assert.Single(resume.ConfigChanges));
+        Assert.Equal(0.9, manifest.Config.GetProperty("beta").GetDouble());
+    }
+
+    [Fact]
     public void Load_AcceptsAUniquePrefix_AndNamesTheProblemOtherwise()
     {
         var store = Store();

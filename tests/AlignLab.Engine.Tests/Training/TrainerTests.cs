@@ -93,6 +93,111 @@ public sealed class TrainerTests : IDisposable
         Assert.Equal(15.0, seen.First(p => p.Step == 15).Metrics["eval.score"]);
     }
 
+    [Fact]
+    public void Cancelled_StopsAtTheNextStep_WithACheckpoint_AndTheResumeEqualsAnUninterruptedRun()
+    {
+        var (straightPolicy, straightMethod) = SftBon();
+        var straight = new Trainer(Config(Path.Combine(folder, "straight.jsonl"), null)).Run(straightMethod);
+
+        // "Ctrl-C" while step 23 is logged: the trainer finishes that step and stops before step 24, off the 10-step grid.
+        var checkpoints = Path.Combine(folder, "cancel");
+        using var cancellation = new CancellationTokenSource();
+        var (_, firstMethod) = SftBon();
+        var e = Assert.Throws<TrainingCancelledException>(() => new Trainer(Config(Path.Combine(folder, "c.jsonl"), checkpoints) with { LogEvery = 1 })
+            .Run(firstMethod, p => { if (p.Step == 23) cancellation.Cancel(); }, cancellationToken: cancellation.Token));
+        Assert.Equal(23, e.Step);
+        Assert.Equal(23, Trainer.CheckpointStep(checkpoints));
+        Assert.Contains("stopped after step 23 of 40", e.Message);
+
+        var (resumedPolicy, resumedMethod) = SftBon();
+        var resumed = new Trainer(Config(Path.Combine(folder, "c.jsonl"), checkpoints)).Run(resumedMethod);
+        Assert.Equal(23, resumed.ResumedFromStep);
+        Assert.Equal(straightPolicy.Logits.data<float>().ToArray(), resumedPolicy.Logits.data<float>().ToArray());
+        Assert.Equal(straight.Last.Loss, resumed.Last.Loss);
+    }
+
+    [Fact]
+    public void ResumeWithAnotherLearningRate_IsRefusedNamingTheField_UnlessAllowed()
+    {
+        var checkpoints = Path.Combine(folder, "lr");
+        var config = Config(Path.Combine(folder, "lr.jsonl"), checkpoints) with { Steps = 20 };
+        var (_, first) = SftBon();
+        new Trainer(config with { Steps = 10 }).Run(first);
+
+        // The cosine schedule depends on T, so a changed Steps is a change too; the first field named is the learning rate.
+        var (_, second) = SftBon();
+        var e = Assert.Throws<IncompatibleResumeException>(() => new Trainer(config with { LearningRate = 0.5 }).Run(second));
+        Assert.StartsWith($"Cannot resume from checkpoint '{Path.Combine(checkpoints, Trainer.CheckpointFileName)}': Steps is 20 now but 10 in the checkpoint (and LearningRate)", e.Message);
+        Assert.Equal(["Steps", "LearningRate"], e.Differences.Select(d => d.Field));
+        Assert.Equal(10, Trainer.CheckpointStep(checkpoints));
+
+        var (_, third) = SftBon();
+        var allowed = new Trainer(config with { LearningRate = 0.5, AllowConfigChange = true }).Run(third);
+        Assert.Equal(10, allowed.ResumedFromStep);
+        Assert.Equal(["Steps", "LearningRate"], allowed.ConfigChanges.Select(d => d.Field));
+        Assert.Equal(("0.05", "0.5"), (allowed.ConfigChanges[1].Stored, allowed.ConfigChanges[1].Current));
+    }
+
+    [Fact]
+    public void ResumeWithAnotherMethodConfig_IsRefused_AndLongerTrainingUnderAConstantScheduleIsNot()
+    {
+        var checkpoints = Path.Combine(folder, "method");
+        var config = new TrainerConfig(Steps: 10, LearningRate: 0.05, CheckpointDirectory: checkpoints, Seed: 1);
+        var (_, first) = SftBon();
+        new Trainer(config).Run(first);
+
+        var policy = TabularFixtures.Trainable(2);
+        var otherN = new SftBonMethod(policy, TabularFixtures.Base(2), TabularFixtures.Prompts(2), TabularFixtures.Reward(2),
+            new SftBonConfig(TabularFixtures.Sampling, N: 8, BatchSize: 8));
+        var e = Assert.Throws<IncompatibleResumeException>(() => new Trainer(config with { Steps = 15 }).Run(otherN));
+        Assert.Contains("method.N is 8 now but 4 in the checkpoint", e.Message);
+
+        var (_, same) = SftBon();
+        Assert.Equal(10, new Trainer(config with { Steps = 15, LogEvery = 5 }).Run(same).ResumedFromStep);
+    }
+
+    [Fact]
+    public void ACheckpointWrittenBeforeAConfigFieldExisted_ResumesWithThatFieldAtItsDefault()
+    {
+        var checkpoints = Path.Combine(folder, "old");
+        var config = new TrainerConfig(Steps: 6, LearningRate: 0.05, CheckpointDirectory: checkpoints, Seed: 1);
+        var (_, first) = SftBon();
+        new Trainer(config with { Steps = 4 }).Run(first);
+        // Rewrite the stored trainer config without its MixedPrecision field, as an older AlignLab would have written it.
+        var path = Path.Combine(checkpoints, Trainer.CheckpointFileName);
+        using (var file = SafeTensors.Read(path))
+        {
+            var metadata = file.Metadata.ToDictionary();
+            var stored = System.Text.Json.Nodes.JsonNode.Parse(metadata["trainer_config"])!.AsObject();
+            Assert.True(stored.Remove("MixedPrecision"));
+            metadata["trainer_config"] = stored.ToJsonString();
+            SafeTensors.Write(path, file.Tensors.ToDictionary(), metadata);
+        }
+        var (_, again) = SftBon();
+        Assert.Equal(4, new Trainer(config).Run(again).ResumedFromStep);
+        var (_, changed) = SftBon();
+        Assert.Contains("MixedPrecision is true now but false in the checkpoint", Assert.Throws<IncompatibleResumeException>(
+            () => new Trainer(config with { MixedPrecision = true, Steps = 8 }).Run(changed)).Message);
+    }
+
+    [Fact]
+    public void CheckpointPastTheRequestedSteps_IsAnError_AndOneAtTheLastStepKeepsTheFinalLoss()
+    {
+        var checkpoints = Path.Combine(folder, "past");
+        var config = new TrainerConfig(Steps: 12, LearningRate: 0.05, CheckpointDirectory: checkpoints, Seed: 1);
+        var (_, first) = SftBon();
+        var finished = new Trainer(config).Run(first);
+
+        var (_, again) = SftBon();
+        var rerun = new Trainer(config).Run(again);
+        Assert.Equal((12, 12), (rerun.Steps, rerun.ResumedFromStep));
+        Assert.Equal(finished.Last.Loss, rerun.Last.Loss);
+
+        var (_, shorter) = SftBon();
+        var e = Assert.Throws<IncompatibleResumeException>(() => new Trainer(config with { Steps = 8 }).Run(shorter));
+        Assert.Contains("is at step 12, past the 8 steps asked for", e.Message);
+    }
+
     private static string StripElapsed(string line) => System.Text.RegularExpressions.Regex.Replace(line, "\"elapsed_s\":[^,}]*", "");
 
     /// <summary>A method whose loss becomes NaN from a given step on.</summary>
