@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Runtime.Loader;
 using System.Security.Cryptography;
+using System.Text.RegularExpressions;
 using AlignLab.Engine.Tasks;
 
 namespace AlignLab.Engine.Runtime;
@@ -28,7 +29,7 @@ public static class TorchSharpNativeFix
 
     // The libraries libLibTorchSharp.so needs (DT_NEEDED). The copy lives in another folder, so its $ORIGIN run path no
     // longer finds them; loaded first by the same probing TorchSharp uses, they are then found by their sonames.
-    private static readonly string[] Dependencies = ["c10", "torch_cpu", "torch", "torch_cuda"];
+    private static readonly string[] Dependencies = ["c10", "torch_cpu", "torch"];
 
     private static readonly Lock Gate = new();
     private static nint patched;
@@ -38,7 +39,9 @@ public static class TorchSharpNativeFix
     /// Hooks TorchSharp's native loading (idempotent; nothing happens outside Linux): TorchSharp's own load of
     /// <see cref="LibraryName"/> falls back to the patched copy (<see cref="AssemblyLoadContext.ResolvingUnmanagedDll"/>),
     /// and its P/Invokes then bind to that copy (<see cref="NativeLibrary.SetDllImportResolver"/>). Must run before
-    /// TorchSharp's first native call; <see cref="NativeRuntime.Initialize"/> does it when AlignLab.Engine loads.
+    /// TorchSharp's first native call; <see cref="NativeRuntime.Initialize"/> does it when AlignLab.Engine loads. When
+    /// TorchSharp runs from the NuGet cache (<see cref="NuGetLibTorchFolder"/>), libtorch is loaded here from its package
+    /// folder, before TorchSharp's search by name could find another libtorch on the system (e.g. Debian's python3-torch).
     /// </summary>
     public static void Register()
     {
@@ -51,6 +54,8 @@ public static class TorchSharpNativeFix
             NativeLibrary.SetDllImportResolver(torchSharp, (name, _, _) => name == LibraryName ? Volatile.Read(ref patched) : 0);
             (AssemblyLoadContext.GetLoadContext(torchSharp) ?? AssemblyLoadContext.Default).ResolvingUnmanagedDll +=
                 (assembly, name) => name == LibraryName && assembly == torchSharp ? LoadPatchedCopy(torchSharp) : 0;
+            if (NuGetLibTorchFolder(torchSharp) is { } folder)
+                foreach (string dependency in Dependencies) NativeLibrary.TryLoad(Path.Combine(folder, $"lib{dependency}.so"), out _);
         }
     }
 
@@ -80,7 +85,7 @@ public static class TorchSharpNativeFix
     /// </summary>
     public static string? FindOriginal(Assembly torchSharp)
     {
-        string rid = "linux-" + RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();
+        string rid = Rid();
         var folders = new List<string>();
         if (AppContext.GetData("NATIVE_DLL_SEARCH_DIRECTORIES") is string searchDirectories)
             folders.AddRange(searchDirectories.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries));
@@ -92,6 +97,29 @@ public static class TorchSharpNativeFix
         }
         return folders.Select(f => Path.GetFullPath(Path.Combine(f, FileName))).FirstOrDefault(File.Exists);
     }
+
+    /// <summary>
+    /// The folder of libtorch's native libraries for <paramref name="torchSharp"/> when TorchSharp.dll is loaded from the
+    /// NuGet cache (<c>&lt;packages&gt;/torchsharp/&lt;v&gt;/lib/&lt;tfm&gt;/</c>, as in a notebook kernel or <c>dotnet fsi</c>):
+    /// <c>&lt;packages&gt;/libtorch-cpu-&lt;rid&gt;/&lt;libtorch version&gt;/runtimes/&lt;rid&gt;/native</c>, the libtorch version
+    /// read from the TorchSharp-cpu package of the same version. Null in any other layout (an application's output
+    /// carries libtorch itself) or when that package is not restored.
+    /// </summary>
+    public static string? NuGetLibTorchFolder(Assembly torchSharp)
+    {
+        if (Path.GetDirectoryName(torchSharp.Location) is not { Length: > 0 } assemblyFolder) return null;
+        var package = new DirectoryInfo(Path.Combine(assemblyFolder, "..", ".."));          // <packages>/torchsharp/<v>
+        if (package.Parent is not { Name: "torchsharp", Parent: { } packages }) return null;
+        string nuspec = Path.Combine(packages.FullName, "torchsharp-cpu", package.Name, "torchsharp-cpu.nuspec");
+        if (!File.Exists(nuspec)) return null;
+        var libTorch = Regex.Match(File.ReadAllText(nuspec), "id=\"libtorch-cpu\"\\s+version=\"([^\"]+)\"");
+        if (!libTorch.Success) return null;
+        string rid = Rid();
+        string folder = Path.Combine(packages.FullName, $"libtorch-cpu-{rid}", libTorch.Groups[1].Value, "runtimes", rid, "native");
+        return File.Exists(Path.Combine(folder, "libtorch_cpu.so")) ? folder : null;
+    }
+
+    private static string Rid() => "linux-" + RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();
 
     private static nint LoadPatchedCopy(Assembly torchSharp)
     {
