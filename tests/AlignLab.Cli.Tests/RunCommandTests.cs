@@ -23,6 +23,17 @@ public class RunCommandTests
     }
 
     [Fact]
+    public void Notebook_IsOneLineError_PointingToTheKernel_Exit1()
+    {
+        using var folder = new ScriptFolder();
+        string file = folder.Write("tour.ipynb", "{}");
+        var run = CliRun.Invoke("run", file);
+        Assert.Equal(ExitCodes.Failure, run.ExitCode);
+        Assert.Equal($"alignlab run: '{file}' is a notebook: run it in the .NET Interactive kernel, e.g. jupyter nbconvert --to notebook --execute {file} (set-up: docs/notebooks.md).",
+            run.Error.Trim());
+    }
+
+    [Fact]
     public void OutputFolderBlockedByAFile_IsOneLineError_Exit1()
     {
         using var folder = new ScriptFolder();

@@ -1,20 +1,19 @@
 using System.CommandLine;
-using AlignLab.Cli.Notebooks;
 using AlignLab.Cli.Scripting;
 using AlignLab.Dsl.Scripting;
 
 namespace AlignLab.Cli.Commands;
 
 /// <summary>
-/// <c>alignlab run FILE [--set key=value …] [--out DIR]</c>: runs a <c>.csx</c> or <c>.fsx</c> experiment script, or
-/// executes a <c>.ipynb</c> notebook (<c>--out</c> may then name the executed notebook; <c>--continue-on-error</c>).
+/// <c>alignlab run FILE [--set key=value …] [--out DIR]</c>: runs a <c>.csx</c> or <c>.fsx</c> experiment script.
+/// Notebooks run in the .NET Interactive kernel instead (docs/notebooks.md).
 /// </summary>
 public static class RunCommand
 {
     /// <summary>Creates the <c>run</c> command.</summary>
     public static Command Create()
     {
-        var file = new Argument<string>("file") { Description = "The script to run: a C# (.csx) or F# (.fsx) file, or a C# .NET Interactive notebook (.ipynb)." };
+        var file = new Argument<string>("file") { Description = "The script to run: a C# (.csx) or F# (.fsx) file." };
         var set = new Option<string[]>("--set")
         {
             Description = "A script argument as key=value (repeatable); the script reads it with Arg(\"key\", default).",
@@ -29,21 +28,19 @@ public static class RunCommand
         var output = new Option<string>("--out")
         {
             HelpName = "dir",
-            Description = "Folder the script writes its results to (default: ./out/<script name>); for a notebook also a path ending in .ipynb for the executed notebook.",
+            Description = "Folder the script writes its results to (default: ./out/<script name>).",
         };
-        var continueOnError = new Option<bool>("--continue-on-error") { Description = "Notebooks: run every cell even after one fails, and exit 0." };
 
-        var command = new Command("run", "Run a C# (.csx) or F# (.fsx) experiment script, or a C# notebook (.ipynb), with AlignLab referenced and imported.")
+        var command = new Command("run", "Run a C# (.csx) or F# (.fsx) experiment script with AlignLab referenced and imported.")
         {
-            file, set, output, continueOnError,
+            file, set, output,
         };
         command.SetAction(parseResult =>
         {
             var args = (parseResult.GetValue(set) ?? []).Select(t => ParseAssignment(t)!.Value)
                 .GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Last().Value);
             var configuration = parseResult.InvocationConfiguration;
-            return RunWithCtrlC(parseResult.GetValue(file)!, args, parseResult.GetValue(output), parseResult.GetValue(continueOnError),
-                configuration.Output, configuration.Error);
+            return RunWithCtrlC(parseResult.GetValue(file)!, args, parseResult.GetValue(output), configuration.Output, configuration.Error);
         });
         return command;
     }
@@ -55,15 +52,6 @@ public static class RunCommand
     /// one line on <paramref name="error"/>, without a stack trace.
     /// </summary>
     public static int RunScript(string scriptPath, IReadOnlyDictionary<string, string> args, string? outputDirectory,
-        TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
-        RunScript(scriptPath, args, outputDirectory, continueOnError: false, output, error, cancellationToken);
-
-    /// <summary>
-    /// <see cref="RunScript(string, IReadOnlyDictionary{string, string}, string?, TextWriter, TextWriter, CancellationToken)"/>,
-    /// also for a <c>.ipynb</c> notebook (<see cref="NotebookRunner.Run"/>; <paramref name="outputDirectory"/> may then be
-    /// the executed notebook's path, and <paramref name="continueOnError"/> runs every cell even after one fails).
-    /// </summary>
-    public static int RunScript(string scriptPath, IReadOnlyDictionary<string, string> args, string? outputDirectory, bool continueOnError,
         TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(scriptPath);
@@ -75,12 +63,17 @@ public static class RunCommand
             return ExitCodes.Failure;
         }
         string extension = Path.GetExtension(scriptPath).ToLowerInvariant();
-        if (extension is not (".csx" or ".fsx" or ".ipynb"))
+        if (extension == ".ipynb")
         {
-            error.WriteLine($"alignlab run: cannot run '{scriptPath}': expected a .csx (C#) or .fsx (F#) script, got '{extension}' (.ipynb notebooks run too).");
+            error.WriteLine($"alignlab run: '{scriptPath}' is a notebook: run it in the .NET Interactive kernel, e.g. " +
+                $"jupyter nbconvert --to notebook --execute {scriptPath} (set-up: docs/notebooks.md).");
             return ExitCodes.Failure;
         }
-        if (extension == ".ipynb") return NotebookRunner.Run(scriptPath, args, outputDirectory, continueOnError, output, error, cancellationToken);
+        if (extension is not (".csx" or ".fsx"))
+        {
+            error.WriteLine($"alignlab run: cannot run '{scriptPath}': expected a .csx (C#) or .fsx (F#) script, got '{extension}'.");
+            return ExitCodes.Failure;
+        }
         var log = TextWriter.Synchronized(output);
         string folder = outputDirectory ?? ScriptContext.DefaultOutputDirectory(scriptPath);
         ScriptContext context;
@@ -99,7 +92,7 @@ public static class RunCommand
             : FSharpScriptHost.Run(context, error);
     }
 
-    private static int RunWithCtrlC(string scriptPath, IReadOnlyDictionary<string, string> args, string? outputDirectory, bool continueOnError,
+    private static int RunWithCtrlC(string scriptPath, IReadOnlyDictionary<string, string> args, string? outputDirectory,
         TextWriter output, TextWriter error)
     {
         using var cancellation = new CancellationTokenSource();
@@ -112,7 +105,7 @@ public static class RunCommand
         Console.CancelKeyPress += onCancel;
         try
         {
-            return RunScript(scriptPath, args, outputDirectory, continueOnError, output, error, cancellation.Token);
+            return RunScript(scriptPath, args, outputDirectory, output, error, cancellation.Token);
         }
         finally
         {
