@@ -51,7 +51,14 @@ public static class TorchSharpNativeFix
             if (registered) return;
             registered = true;
             var torchSharp = typeof(TorchSharp.torch).Assembly;
-            NativeLibrary.SetDllImportResolver(torchSharp, (name, _, _) => name == LibraryName ? Volatile.Read(ref patched) : 0);
+            try
+            {
+                NativeLibrary.SetDllImportResolver(torchSharp, (name, _, _) => name == LibraryName ? Volatile.Read(ref patched) : 0);
+            }
+            catch (InvalidOperationException)
+            {
+                // The host set its own resolver for TorchSharp: P/Invokes then reach the copy through the event below.
+            }
             (AssemblyLoadContext.GetLoadContext(torchSharp) ?? AssemblyLoadContext.Default).ResolvingUnmanagedDll +=
                 (assembly, name) => name == LibraryName && assembly == torchSharp ? LoadPatchedCopy(torchSharp) : 0;
             if (NuGetLibTorchFolder(torchSharp) is { } folder)
