@@ -3,3 +3,11 @@
 // another thread. Test classes running in parallel allocate enough to trigger that race (a rare, nondeterministic
 // "toFloat" error), so the test classes of projects that use TorchSharp run one at a time, like AlignLab runs themselves.
 [assembly: CollectionBehavior(DisableTestParallelization = true)]
+
+// The OpenMP wait policy and the libLibTorchSharp.so loading fix must be in place before a test's first TorchSharp
+// call, which may come before any AlignLab.Engine type is touched.
+internal static class NativeRuntimeForTests
+{
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static void Initialize() => AlignLab.Engine.Runtime.NativeRuntime.Initialize();
+}

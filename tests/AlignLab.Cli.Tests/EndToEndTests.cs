@@ -39,7 +39,7 @@ public class EndToEndTests
             (["theory", "eval", "--input", folder.Write("typo.json", """{"probs":[1],"rewards":[0],"polices":[]}""")], 2,
                 $"alignlab theory eval: {folder.Path}/typo.json: unknown key \"polices\"; a case file has \"probs\", \"rewards\" and \"policies\"."),
             (["theory", "eval", "--input", folder.Path], 2, $"alignlab theory eval: '{folder.Path}' is a folder; --input takes a case file (.json)."),
-            (["run", folder.Path], 1, $"alignlab run: '{folder.Path}' is a folder; give a .csx or .fsx script or an .ipynb notebook."),
+            (["run", folder.Path], 1, $"alignlab run: '{folder.Path}' is a folder; give a .csx or .fsx script."),
         };
         foreach (var (args, exitCode, error) in cases)
         {

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using AlignLab.Dsl;
 using AlignLab.Tests;
-using static AlignLab.Cli.Tests.Notebooks.TestNotebook;
 
 namespace AlignLab.Cli.Tests;
 
@@ -50,18 +49,6 @@ public sealed class ModelsLoadTests : IDisposable
         var run = CliRun.Invoke("run", script, "--set", $"model={_model.Path}", "--out", _folder.Out);
         Assert.True(run.ExitCode == ExitCodes.Success, run.Error);
         Assert.Equal("gpt2|262,116,257,32,260|4|2", run.Output.Trim());
-    }
-
-    [Fact]
-    public void NotebookCells_LoadOnceAndUseTheModelLater()
-    {
-        var notebook = _folder.Write("load.ipynb", Json(
-            Code("var model = Models.Load(Arg(\"model\", \"\"));"),
-            Code("string.Join(\",\", model.EncodePrompt(\"the low\"))")));
-        var executed = Path.Combine(_folder.Path, "executed.ipynb");
-        var run = CliRun.Invoke("run", notebook, "--set", $"model={_model.Path}", "--out", executed);
-        Assert.True(run.ExitCode == ExitCodes.Success, run.Error);
-        Assert.Equal("262,116,257,32,260", Result(Cell(Read(executed), 1)));
     }
 
     [Fact]

@@ -25,6 +25,17 @@ public class RunCommandTests
     }
 
     [Fact]
+    public void Notebook_IsOneLineError_PointingToTheKernel_Exit1()
+    {
+        using var folder = new ScriptFolder();
+        string file = folder.Write("tour.ipynb", "{}");
+        var run = CliRun.Invoke("run", file);
+        Assert.Equal(ExitCodes.Failure, run.ExitCode);
+        Assert.Equal($"alignlab run: '{file}' is a notebook: run it in the .NET Interactive kernel, e.g. jupyter nbconvert --to notebook --execute {file} (set-up: docs/notebooks.md).",
+            run.Error.Trim());
+    }
+
+    [Fact]
     public void OutputFolderBlockedByAFile_IsOneLineError_Exit1()
     {
         using var folder = new ScriptFolder();
@@ -42,19 +53,18 @@ public class RunCommandTests
         using var folder = new ScriptFolder();
         var run = CliRun.Invoke("run", folder.Path);
         Assert.Equal(ExitCodes.Failure, run.ExitCode);
-        Assert.Equal($"alignlab run: '{folder.Path}' is a folder; give a .csx or .fsx script or an .ipynb notebook.", run.Error.Trim());
+        Assert.Equal($"alignlab run: '{folder.Path}' is a folder; give a .csx or .fsx script.", run.Error.Trim());
     }
 
     [Theory]
     [InlineData("s.csx", "File.WriteAllText(MARKER, \"ran\");", "/proc")]
-    [InlineData("nb.ipynb", "File.WriteAllText(MARKER, \"ran\");", "/proc/foo.ipynb")]
     public void OutputFolderThatTakesNoFiles_IsOneLineError_BeforeAnyWork(string name, string code, string output)
     {
         // /proc exists, so creating it succeeds; only writing a file there fails, as writing the results would at the end.
         using var folder = new ScriptFolder();
         string marker = Path.Combine(folder.Path, "ran.txt");
         code = code.Replace("MARKER", $"\"{marker}\"", StringComparison.Ordinal);
-        string script = folder.Write(name, name.EndsWith(".ipynb", StringComparison.Ordinal) ? TestNotebook.Json(TestNotebook.Code(code)) : code);
+        string script = folder.Write(name, code);
         var run = CliRun.Invoke("run", script, "--out", output);
         Assert.Equal(ExitCodes.Failure, run.ExitCode);
         Assert.StartsWith("alignlab run: cannot write to the output folder '/proc': ", run.Error);

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace AlignLab.Engine.Tests;
 
-/// <summary>The native TorchSharp library loads on this OS (see the GLIBCXX fix in build/) and computes.</summary>
+/// <summary>The native TorchSharp library loads on this OS (see <see cref="AlignLab.Engine.Runtime.TorchSharpNativeFix"/>) and computes.</summary>
 public class TorchSharpLoadsTests
 {
     [Fact]

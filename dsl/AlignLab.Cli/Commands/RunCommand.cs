@@ -1,5 +1,4 @@
 using System.CommandLine;
-using AlignLab.Cli.Notebooks;
 using AlignLab.Cli.Scripting;
 using AlignLab.Dsl;
 using AlignLab.Dsl.Scripting;
@@ -8,15 +7,15 @@ namespace AlignLab.Cli.Commands;
 
 /// <summary>
 /// <c>alignlab run FILE [--set key=value …] [--out DIR] [--resume [RUN] [--allow-config-change]]</c>: runs a <c>.csx</c>
-/// or <c>.fsx</c> experiment script (continuing an earlier run of its experiments with <c>--resume</c>), or executes a
-/// <c>.ipynb</c> notebook (<c>--out</c> may then name the executed notebook; <c>--continue-on-error</c>).
+/// or <c>.fsx</c> experiment script (continuing an earlier run of its experiments with <c>--resume</c>). Notebooks run in
+/// the .NET Interactive kernel instead (docs/notebooks.md).
 /// </summary>
 public static class RunCommand
 {
     /// <summary>Creates the <c>run</c> command.</summary>
     public static Command Create()
     {
-        var file = new Argument<string>("file") { Description = "The script to run: a C# (.csx) or F# (.fsx) file, or a C# .NET Interactive notebook (.ipynb)." };
+        var file = new Argument<string>("file") { Description = "The script to run: a C# (.csx) or F# (.fsx) file." };
         var set = new Option<string[]>("--set")
         {
             Description = "A script argument as key=value (repeatable); the script reads it with Arg(\"key\", default).",
@@ -31,9 +30,8 @@ public static class RunCommand
         var output = new Option<string>("--out")
         {
             HelpName = "dir",
-            Description = "Folder the script writes its results to (default: ./out/<script name>); for a notebook also a path ending in .ipynb for the executed notebook.",
+            Description = "Folder the script writes its results to (default: ./out/<script name>).",
         };
-        var continueOnError = new Option<bool>("--continue-on-error") { Description = "Notebooks: run every cell even after one fails, and exit 0." };
         var resume = new Option<string>("--resume")
         {
             HelpName = "run",
@@ -46,9 +44,9 @@ public static class RunCommand
             Description = "With --resume: continue even when the experiment's settings differ from the run's (recorded in the run).",
         };
 
-        var command = new Command("run", "Run a C# (.csx) or F# (.fsx) experiment script, or a C# notebook (.ipynb), with AlignLab referenced and imported.")
+        var command = new Command("run", "Run a C# (.csx) or F# (.fsx) experiment script with AlignLab referenced and imported.")
         {
-            file, set, output, continueOnError, resume, allowConfigChange,
+            file, set, output, resume, allowConfigChange,
         };
         command.Validators.Add(result =>
         {
@@ -63,7 +61,7 @@ public static class RunCommand
             var resumeRequest = parseResult.GetResult(resume) is null
                 ? null
                 : new ExperimentResume(parseResult.GetValue(resume), parseResult.GetValue(allowConfigChange));
-            return RunWithCtrlC(parseResult.GetValue(file)!, args, parseResult.GetValue(output), parseResult.GetValue(continueOnError), resumeRequest,
+            return RunWithCtrlC(parseResult.GetValue(file)!, args, parseResult.GetValue(output), resumeRequest,
                 configuration.Output, configuration.Error);
         });
         return command;
@@ -77,7 +75,7 @@ public static class RunCommand
     /// </summary>
     public static int RunScript(string scriptPath, IReadOnlyDictionary<string, string> args, string? outputDirectory,
         TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
-        RunScript(scriptPath, args, outputDirectory, continueOnError: false, output, error, cancellationToken);
+        RunScript(scriptPath, args, outputDirectory, resume: null, output, error, cancellationToken);
 
     /// <summary>
     /// <see cref="RunScript(string, IReadOnlyDictionary{string, string}, string?, TextWriter, TextWriter, CancellationToken)"/>
@@ -85,27 +83,14 @@ public static class RunCommand
     /// continue an earlier run (<c>--resume</c>).
     /// </summary>
     public static int RunScript(string scriptPath, IReadOnlyDictionary<string, string> args, string? outputDirectory, ExperimentResume? resume,
-        TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
-        RunScript(scriptPath, args, outputDirectory, continueOnError: false, output, error, cancellationToken, resume);
-
-    /// <summary>
-    /// <see cref="RunScript(string, IReadOnlyDictionary{string, string}, string?, TextWriter, TextWriter, CancellationToken)"/>,
-    /// also for a <c>.ipynb</c> notebook (<see cref="NotebookRunner.Run"/>; <paramref name="outputDirectory"/> may then be
-    /// the executed notebook's path, and <paramref name="continueOnError"/> runs every cell even after one fails).
-    /// </summary>
-    public static int RunScript(string scriptPath, IReadOnlyDictionary<string, string> args, string? outputDirectory, bool continueOnError,
-        TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
-        RunScript(scriptPath, args, outputDirectory, continueOnError, output, error, cancellationToken, resume: null);
-
-    private static int RunScript(string scriptPath, IReadOnlyDictionary<string, string> args, string? outputDirectory, bool continueOnError,
-        TextWriter output, TextWriter error, CancellationToken cancellationToken, ExperimentResume? resume)
+        TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(scriptPath);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
         if (Directory.Exists(scriptPath))
         {
-            error.WriteLine($"alignlab run: '{scriptPath}' is a folder; give a .csx or .fsx script or an .ipynb notebook.");
+            error.WriteLine($"alignlab run: '{scriptPath}' is a folder; give a .csx or .fsx script.");
             return ExitCodes.Failure;
         }
         if (!File.Exists(scriptPath))
@@ -114,21 +99,20 @@ public static class RunCommand
             return ExitCodes.Failure;
         }
         string extension = Path.GetExtension(scriptPath).ToLowerInvariant();
-        if (extension is not (".csx" or ".fsx" or ".ipynb"))
+        if (extension == ".ipynb")
         {
-            error.WriteLine($"alignlab run: cannot run '{scriptPath}': expected a .csx (C#) or .fsx (F#) script, got '{extension}' (.ipynb notebooks run too).");
+            error.WriteLine($"alignlab run: '{scriptPath}' is a notebook: run it in the .NET Interactive kernel, e.g. " +
+                $"jupyter nbconvert --to notebook --execute {scriptPath} (set-up: docs/notebooks.md).");
             return ExitCodes.Failure;
         }
-        if (extension == ".ipynb" && resume is not null)
+        if (extension is not (".csx" or ".fsx"))
         {
-            error.WriteLine("alignlab run: --resume continues the experiments of a .csx or .fsx script; a notebook reruns its cells.");
+            error.WriteLine($"alignlab run: cannot run '{scriptPath}': expected a .csx (C#) or .fsx (F#) script, got '{extension}'.");
             return ExitCodes.Failure;
         }
-        // --out is checked before any work (a notebook's cells may run for minutes before it is written); a run that
-        // fails leaves no empty folder behind.
-        string folder = extension == ".ipynb" && outputDirectory is not null && outputDirectory.EndsWith(".ipynb", StringComparison.OrdinalIgnoreCase)
-            ? Path.GetDirectoryName(Path.GetFullPath(outputDirectory))!
-            : outputDirectory ?? ScriptContext.DefaultOutputDirectory(scriptPath);
+        // --out is checked before any work (a script may run for hours before it writes there); a run that fails leaves
+        // no empty folder behind.
+        string folder = outputDirectory ?? ScriptContext.DefaultOutputDirectory(scriptPath);
         var created = FoldersToCreate(folder);
         if (!CheckOutputFolder(folder, error))
         {
@@ -137,7 +121,6 @@ public static class RunCommand
         }
         int exit = extension switch
         {
-            ".ipynb" => NotebookRunner.Run(scriptPath, args, outputDirectory, continueOnError, output, error, cancellationToken),
             ".csx" => CSharpScriptHost.RunAsync(Context(), error).GetAwaiter().GetResult(),
             _ => FSharpScriptHost.Run(Context(), error),
         };
@@ -195,7 +178,7 @@ public static class RunCommand
         }
     }
 
-    private static int RunWithCtrlC(string scriptPath, IReadOnlyDictionary<string, string> args, string? outputDirectory, bool continueOnError,
+    private static int RunWithCtrlC(string scriptPath, IReadOnlyDictionary<string, string> args, string? outputDirectory,
         ExperimentResume? resume, TextWriter output, TextWriter error)
     {
         using var cancellation = new CancellationTokenSource();
@@ -209,7 +192,7 @@ public static class RunCommand
         Console.CancelKeyPress += onCancel;
         try
         {
-            return RunScript(scriptPath, args, outputDirectory, continueOnError, output, error, cancellation.Token, resume);
+            return RunScript(scriptPath, args, outputDirectory, resume, output, error, cancellation.Token);
         }
         finally
         {

@@ -28,13 +28,17 @@ public sealed class PlotlyChart
     public int TraceCount => traces.Count;
 
     /// <summary>
-    /// The chart as a Plotly.NET <see cref="GenericChart"/>, for further styling with Plotly.NET's own functions;
-    /// its display options embed the full plotly.js (<see cref="PlotlyJSReference.Full"/>).
+    /// The chart as a Plotly.NET <see cref="GenericChart"/>, for further styling with Plotly.NET's own functions, or
+    /// for a notebook cell to display (Plotly.NET.Interactive); its display options embed the full plotly.js
+    /// (<see cref="PlotlyJSReference.Full"/>) and declare the page UTF-8.
     /// </summary>
     public GenericChart ToGenericChart()
     {
+        // Plotly.NET declares an empty charset (<meta charset="">) unless told; browsers then read the UTF-8 file as
+        // windows-1252 and every π, ‖, α, β, σ in titles, axes and legends turns to mojibake.
         var display = DisplayOptions.setPlotlyReference(PlotlyJSReference.Full)
-            .Invoke(DisplayOptions.setDocumentTitle(Title).Invoke(new DisplayOptions()));
+            .Invoke(DisplayOptions.setDocumentCharset("UTF-8")
+                .Invoke(DisplayOptions.setDocumentTitle(Title).Invoke(new DisplayOptions())));
         var config = new Config();
         config.SetProperty("displaylogo", false);
         config.SetProperty("responsive", true);

@@ -43,6 +43,24 @@ public sealed class ChartRenderingTests : IDisposable
         Assert.Contains(FrontierChart.KlAxisTitle, dom);
     }
 
+    [SkippableFact]
+    public void SavedChart_DeclaresUtf8_AndChromiumShowsNonAsciiLabelsAsWritten()
+    {
+        // The characters AlignLab's titles, axes and legends use; read as windows-1252 they turn into "Ï€", "â€–", ….
+        const string title = "BoN vs optimal: W(π_n) against KL(π_n ‖ p), α = ½, β, σ ≤ 1";
+        const string legend = "π_α (β = 0.1, σ-penalised)";
+        var chart = FrontierChart.Create(FrontierMetric.WinRate, [new FrontierCurve(legend, [0.0, 0.5, 1.0], [0.5, 0.7, 0.8])], [], title);
+        var path = chart.Save(Path.Combine(folder.FullName, "non-ascii.html"));
+
+        Assert.Matches(new Regex("<meta charset=\"utf-8\"", RegexOptions.IgnoreCase), File.ReadAllText(path));
+        var dom = HeadlessChromium.DumpDom(path);
+
+        Assert.Contains($"<title>{title}</title>", dom);
+        Assert.Contains(legend, dom);
+        Assert.Contains(FrontierChart.KlAxisTitle, dom);
+        Assert.DoesNotContain("Ï€", dom);
+    }
+
     private static PlotlyChart Build(string kind) => kind switch
     {
         "frontier" => ChartSamples.Frontier(),

@@ -1,7 +1,7 @@
 using System.Globalization;
 using AlignLab.Theory;
 
-namespace AlignLab.Cli.Tests.Notebooks;
+namespace AlignLab.Cli.Tests;
 
 /// <summary>
 /// scripts/examples/bonbon_training_trace.csx, the trace behind docs/scripts.md's BoNBoN diagnosis: checks the

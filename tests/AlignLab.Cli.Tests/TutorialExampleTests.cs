@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace AlignLab.Cli.Tests.Notebooks;
+namespace AlignLab.Cli.Tests;
 
 /// <summary>
 /// docs/tutorial.md's example: scripts/examples/slic_demo.csx #loads the one-file method slic_method.csx, trains it and
