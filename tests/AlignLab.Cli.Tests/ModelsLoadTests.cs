@@ -6,7 +6,7 @@ using AlignLab.Tests;
 namespace AlignLab.Cli.Tests;
 
 /// <summary>
-/// <c>Models.Load</c> from the three places users write code (a .csx script, an .fsx script, a notebook cell), and
+/// <c>Models.Load</c> from a .csx and an .fsx script (notebooks run in the real kernel: AlignLab.Packaging.Tests), and
 /// scripts/examples/real_model_bon.csx run on a tiny random model folder, checked against its header's expectations.
 /// </summary>
 public sealed class ModelsLoadTests : IDisposable
