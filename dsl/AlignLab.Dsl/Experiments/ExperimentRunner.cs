@@ -4,6 +4,7 @@ using AlignLab.Dsl.Progress;
 using AlignLab.Dsl.Results;
 using AlignLab.Engine.Estimation;
 using AlignLab.Engine.Models;
+using AlignLab.Engine.Runtime;
 using AlignLab.Engine.Tasks;
 using AlignLab.Engine.Training;
 using AlignLab.Theory;
@@ -37,7 +38,10 @@ internal static class ExperimentRunner
     {
         var scale = experiment.Scale;
         var baseConfig = experiment.Task.Base ?? scale.EffectiveBase;
-        using var task = new ToyTask(experiment.Task.Config);
+        // One context for the whole run: the task's tensors, the base and every policy live on its device and dtype, and
+        // everything else (pairs, samples, rewards, losses) is computed where those are.
+        using var context = ComputeContext.Create(experiment.ComputeOptions);
+        using var task = new ToyTask(experiment.Task.Config, context);
         TinyGpt LoadBase() => task.LoadOrPretrainBase(baseConfig, experiment.Task.CacheDirectory);
         using var reference = LoadBase();
         reference.eval();
@@ -79,7 +83,7 @@ internal static class ExperimentRunner
         var table = ResultTable.FromRows(rows.Select(r => TableRow(r, experiment)).ToList());
         run.WriteTable(table);
         run.SaveChart("frontier", chart);
-        return new ExperimentResult(experiment, rows, curves, chart, table, run.Id, run.Folder);
+        return new ExperimentResult(experiment, rows, curves, chart, table, run.Id, run.Folder, context.Describe());
     }
 
     private static (IReadOnlyList<IReadOnlyList<double>> Policies, int Steps, double Loss, double Seconds) Train(
@@ -90,6 +94,7 @@ internal static class ExperimentRunner
         using var policy = loadBase();
         using var anchor = spec.Kind == MethodKind.JBond ? loadBase() : null;
         var method = MethodBuilder.Build(spec, task, policy, reference, anchor, scale, experiment.Seed);
+        using var ownedTensors = method as IDisposable;
         var trainer = new Trainer(new TrainerConfig(Steps: steps, LearningRate: spec.LearningRate > 0 ? spec.LearningRate : scale.LearningRate,
             WarmupSteps: Math.Min(scale.WarmupSteps, steps - 1), LogEvery: Math.Min(scale.LogEvery, steps), Seed: experiment.Seed));
         var reporter = experiment.ShowProgress ? ProgressReporter.ForConsole(new ProgressOptions(Label: spec.DisplayName)) : null;

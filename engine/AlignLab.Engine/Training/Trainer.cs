@@ -54,61 +54,47 @@ public sealed class Trainer
             startStep = LoadCheckpoint(CheckpointPath, method, optimizer, generator);
         PrepareMetricsFile(startStep);
 
-        var previousTf32 = false;
-        var useTf32 = Config.MixedPrecision && device.type == DeviceType.CUDA;
-        if (useTf32)
+        var clock = Stopwatch.StartNew();
+        var lastCheckpoint = startStep;
+        var last = new TrainingProgress(startStep, Config.Steps, double.NaN, new Dictionary<string, double>(), TimeSpan.Zero);
+        for (var step = startStep + 1; step <= Config.Steps; step++)
         {
-            previousTf32 = backends.cuda.matmul.allow_tf32;
-            backends.cuda.matmul.allow_tf32 = true;
-        }
-        try
-        {
-            var clock = Stopwatch.StartNew();
-            var lastCheckpoint = startStep;
-            var last = new TrainingProgress(startStep, Config.Steps, double.NaN, new Dictionary<string, double>(), TimeSpan.Zero);
-            for (var step = startStep + 1; step <= Config.Steps; step++)
+            using var scope = NewDisposeScope();
+            var learningRate = Config.LearningRateAt(step);
+            var (loss, metrics) = AccumulateGradients(method, parameters, generator);
+            var gradNorm = ClipGradients(parameters);
+            firstNonFinite.copy_(where(firstNonFinite.eq(0) & loss.isfinite().logical_not(), full(1, step, ScalarType.Int64, device), firstNonFinite));
+            optimizer.Step(learningRate);
+
+            var isEval = evaluate is not null && Config.EvalEvery > 0 && step % Config.EvalEvery == 0;
+            var isCheckpoint = CheckpointPath is not null && (Config.CheckpointEvery > 0 && step % Config.CheckpointEvery == 0 || step == Config.Steps);
+            var isLog = step % Config.LogEvery == 0 || step == Config.Steps || isEval;
+            if (!(isLog || isCheckpoint)) continue;
+
+            var bad = (int)firstNonFinite.cpu().item<long>();
+            if (bad > 0) throw new NonFiniteLossException(method.Name, bad, lastCheckpoint);
+            if (isLog)
             {
-                using var scope = NewDisposeScope();
-                var learningRate = Config.LearningRateAt(step);
-                var (loss, metrics) = AccumulateGradients(method, parameters, generator);
-                var gradNorm = ClipGradients(parameters);
-                firstNonFinite.copy_(where(firstNonFinite.eq(0) & loss.isfinite().logical_not(), full(1, step, ScalarType.Int64, device), firstNonFinite));
-                optimizer.Step(learningRate);
-
-                var isEval = evaluate is not null && Config.EvalEvery > 0 && step % Config.EvalEvery == 0;
-                var isCheckpoint = CheckpointPath is not null && (Config.CheckpointEvery > 0 && step % Config.CheckpointEvery == 0 || step == Config.Steps);
-                var isLog = step % Config.LogEvery == 0 || step == Config.Steps || isEval;
-                if (!(isLog || isCheckpoint)) continue;
-
-                var bad = (int)firstNonFinite.cpu().item<long>();
-                if (bad > 0) throw new NonFiniteLossException(method.Name, bad, lastCheckpoint);
-                if (isLog)
+                var values = ReadScalars(loss, metrics, gradNorm);
+                values["lr"] = learningRate;
+                if (isEval)
                 {
-                    var values = ReadScalars(loss, metrics, gradNorm);
-                    values["lr"] = learningRate;
-                    if (isEval)
-                    {
-                        using var noGrad = no_grad();
-                        foreach (var (name, value) in evaluate!(step)) values["eval." + name] = value;
-                    }
-                    var lossValue = values["loss"];
-                    values.Remove("loss");
-                    last = new TrainingProgress(step, Config.Steps, lossValue, values, clock.Elapsed);
-                    AppendMetrics(last);
-                    progress?.Invoke(last);
+                    using var noGrad = no_grad();
+                    foreach (var (name, value) in evaluate!(step)) values["eval." + name] = value;
                 }
-                if (isCheckpoint)
-                {
-                    SaveCheckpoint(CheckpointPath!, step, method, optimizer, generator);
-                    lastCheckpoint = step;
-                }
+                var lossValue = values["loss"];
+                values.Remove("loss");
+                last = new TrainingProgress(step, Config.Steps, lossValue, values, clock.Elapsed);
+                AppendMetrics(last);
+                progress?.Invoke(last);
             }
-            return new TrainingResult(Config.Steps, startStep, last);
+            if (isCheckpoint)
+            {
+                SaveCheckpoint(CheckpointPath!, step, method, optimizer, generator);
+                lastCheckpoint = step;
+            }
         }
-        finally
-        {
-            if (useTf32) backends.cuda.matmul.allow_tf32 = previousTf32;
-        }
+        return new TrainingResult(Config.Steps, startStep, last);
     }
 
     private (Tensor Loss, Dictionary<string, Tensor> Metrics) AccumulateGradients(IAlignmentMethod method, List<Parameter> parameters, Generator generator)
