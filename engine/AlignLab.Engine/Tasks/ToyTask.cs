@@ -81,7 +81,9 @@ public sealed class ToyTask : IEnumerableTask, IDisposable
         {
             try
             {
-                return Placed(Checkpoint.Load(path, (TinyGptConfig c) => new TinyGpt(c)));
+                // Cached bases are float32 (see Pretrain); a module is built in torch's default dtype, so it is cast
+                // before the weights are copied in, or a run with another default would see a "damaged" cache entry.
+                return Placed(Checkpoint.Load(path, (TinyGptConfig c) => CanonicalModel(new TinyGpt(c))));
             }
             catch (InvalidDataException)
             {
@@ -91,6 +93,12 @@ public sealed class ToyTask : IEnumerableTask, IDisposable
         var model = Pretrain(baseConfig);
         Checkpoint.Save(model, model.Config, path);
         return Placed(model);
+    }
+
+    private static TinyGpt CanonicalModel(TinyGpt model)
+    {
+        model.to(ScalarType.Float32);
+        return model;
     }
 
     private TinyGpt Placed(TinyGpt model)
