@@ -62,7 +62,7 @@ public static class BenchCommand
             }
             catch (ArgumentException e)
             {
-                parseResult.InvocationConfiguration.Error.WriteLine($"alignlab bench engine: {e.Message}");
+                parseResult.InvocationConfiguration.Error.WriteLine($"alignlab bench engine: {UserMessages.Of(e)}");
                 return ExitCodes.Failure;
             }
             using (context) EngineBenchmarks.RunAll(context, parseResult.InvocationConfiguration.Output);
