@@ -38,18 +38,7 @@ public class MemoryStabilityTests
                 optimizer.step();
             }
         }
-        Steps(50);
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        long live = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
-        long rss = Process.GetCurrentProcess().WorkingSet64;
-        Steps(200);
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        long growth = Process.GetCurrentProcess().WorkingSet64 - rss;
-        Assert.Equal(live, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
-        // A leak of the step's activations would grow by hundreds of KB per step (≥ 50 MB here); allow allocator noise.
-        Assert.True(growth < 30L << 20, $"resident memory grew by {growth >> 20} MB over 200 steps");
+        AssertFlat(() => Steps(50), () => Steps(200), "sampling and training");
     }
 
     [Theory]
@@ -70,17 +59,27 @@ public class MemoryStabilityTests
             ? new DpoMethod(policy, new BestWorstPairSource(reference, prompts, reward, 4, sampling), new DpoConfig(Beta: 0.5, BatchSize: 8))
             : new RlhfMethod(policy, reference, prompts, reward, new RlhfConfig(sampling, Beta: 0.5, SamplesPerPrompt: 4, BatchSize: 8));
         void Train(int steps) => new Trainer(new TrainerConfig(Steps: steps, LearningRate: 1e-3, LogEvery: 10, Seed: steps)).Run(method);
-        Train(30);
+        AssertFlat(() => Train(30), () => Train(200), kind + " training");
+    }
+
+    /// <summary>
+    /// After <paramref name="warmUp"/> (allocator pools, optimiser state), <paramref name="run"/> must leave the number of
+    /// live tensors unchanged and resident memory flat: a leak of a step's activations would grow by hundreds of KB per
+    /// step (≥ 50 MB over 200 steps), so 30 MB allows for allocator noise only.
+    /// </summary>
+    private static void AssertFlat(Action warmUp, Action run, string what)
+    {
+        warmUp();
         GC.Collect();
         GC.WaitForPendingFinalizers();
         long live = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
         long rss = Process.GetCurrentProcess().WorkingSet64;
-        Train(200);
+        run();
         GC.Collect();
         GC.WaitForPendingFinalizers();
         long growth = Process.GetCurrentProcess().WorkingSet64 - rss;
         Assert.Equal(live, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
-        Assert.True(growth < 30L << 20, $"{kind}: resident memory grew by {growth >> 20} MB over 200 trainer steps");
+        Assert.True(growth < 30L << 20, $"{what}: resident memory grew by {growth >> 20} MB");
     }
 }
 
