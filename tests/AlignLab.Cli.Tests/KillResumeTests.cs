@@ -88,7 +88,7 @@ public class KillResumeTests
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;
         info.UseShellExecute = false;
-        return info;
+        return CliRun.Isolated(info, output + "-state");
     }
 
     private static int RunToEnd(string script, string output)
