@@ -22,7 +22,8 @@ public class EndToEndTests
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "alignlab.dll"));
         foreach (var arg in args) start.ArgumentList.Add(arg);
-        return Process.Start(start)!;
+        // A cache and run store of its own (named, created only if the script uses them).
+        return Process.Start(CliRun.Isolated(start, Path.Combine(Path.GetTempPath(), "alignlab-e2e-" + Guid.NewGuid().ToString("N"))))!;
     }
 
     private static (int ExitCode, string Output, string Error) Run(params string[] args)
