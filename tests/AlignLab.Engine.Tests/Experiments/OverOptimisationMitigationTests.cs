@@ -3,6 +3,8 @@ using Xunit.Abstractions;
 
 namespace AlignLab.Engine.Tests.Experiments;
 
+// It pins torch's process-wide thread count, so it runs alone.
+[Collection(Runtime.ThreadCountCollection.Name)]
 public class OverOptimisationMitigationTests(ITestOutputHelper output)
 {
     // Seeds and statistic fixed before measuring: the gold reward at the largest n, k = 3 (k = 1 printed, not asserted).
