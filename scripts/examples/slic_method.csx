@@ -45,9 +45,8 @@ public sealed class SlicMethod : IAlignmentMethod
     public MethodOutput Step(torch.Generator generator)
     {
         var batch = pairs.Next(config.BatchSize, generator);
-        // h_θ: the policy's log-ratio to the reference on the chosen response minus that on the rejected one.
-        var gap = (policy.SequenceLogProbs(batch.Prompts, batch.Chosen) - batch.ChosenReferenceLogProbs)
-            - (policy.SequenceLogProbs(batch.Prompts, batch.Rejected) - batch.RejectedReferenceLogProbs);
+        // h_θ: the policy's log-ratio to the reference on the chosen response minus that on the rejected one, [B].
+        var gap = PreferenceGap.Of(policy, batch);
         return new MethodOutput(Loss(gap, config.Margin), new Dictionary<string, torch.Tensor> { ["gap"] = gap.detach().mean() });
     }
 }

@@ -30,6 +30,12 @@ public static class AlignlabProcess
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "alignlab.dll"));
         foreach (var arg in args) start.ArgumentList.Add(arg);
+        // A model cache and run store of the test's own (created only if the script uses them), never the user's. Keyed
+        // on --out, so that a killed run and its resume, which share their output folder, share them too.
+        int outIndex = Array.IndexOf(args, "--out");
+        CliRun.Isolated(start, outIndex >= 0 && outIndex + 1 < args.Length
+            ? args[outIndex + 1] + "-state"
+            : Path.Combine(Path.GetTempPath(), "alignlab-e2e-" + Guid.NewGuid().ToString("N")));
         // A process started with SIGINT ignored (in the background of a non-interactive shell, as CI runners and `cmd &`
         // do) hands that on to its children, and .NET then leaves it ignored, so no Ctrl-C could reach alignlab. For
         // the moment of the fork the disposition is the default, so the child starts as it would from a terminal;

@@ -30,6 +30,14 @@ public class BenchCommandTests
     }
 
     [Fact]
+    public void BenchEngine_UnknownDevice_FailsWithOneLineNamingIt()
+    {
+        var run = CliRun.Invoke("bench", "engine", "--device", "tpu-9000");
+        Assert.Equal(ExitCodes.Failure, run.ExitCode);
+        Assert.Equal("alignlab bench engine: Unknown device 'tpu-9000' (use cpu, cuda or cuda:N).", run.Error.Trim());
+    }
+
+    [Fact]
     public void Bench_UnknownBenchmark_IsAUsageError()
     {
         var run = CliRun.Invoke("bench", "nonsense");

@@ -27,7 +27,7 @@ public class KillResumeTests
         var policy = TabularPolicy.FromProbabilities([p]);
         var pairs = RegularizedPairSource.Kl(reference, torch.zeros(new long[] { 1, 1 }, torch.ScalarType.Int64), new TabularReward([r]), 4, 0.5,
             new SamplingOptions(MaxLength: 1));
-        var trainer = new Trainer(new TrainerConfig(Steps: STEPS, LearningRate: 0.05, CheckpointEvery: EVERY,
+        var trainer = new Trainer(new TrainerConfig(Steps: STEPS, LearningRate: 0.05, LogEvery: 1, CheckpointEvery: EVERY,
             CheckpointDirectory: OutputPath("checkpoints"), Resume: true, Seed: 3));
         var result = trainer.Run(new DpoMethod(policy, pairs, new DpoConfig(Beta: 0.1, BatchSize: 8)), progress =>
         {

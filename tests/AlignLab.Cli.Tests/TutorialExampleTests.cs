@@ -28,7 +28,11 @@ public class TutorialExampleTests
         // Beirami et al.'s bounds for n = 8 (THEORY.md §2).
         Assert.InRange(rows["best-of-n"].Kl, 1e-6, Math.Log(8) - 7.0 / 8);
         Assert.InRange(rows["best-of-n"].WinRate, 0.5, 8.0 / 9);
-        Assert.True(rows["slic"].Kl >= 0);
-        Assert.InRange(rows["slic"].WinRate, 0.5, 1.0);
+        // SLiC trained: evaluation is exact, so an untrained copy of the base would sit at W = ½ and KL = 0 to rounding.
+        // The hinge pushes every pair's gap to δ = 2, beyond best-of-8's: require at least half of best-of-8's gain in
+        // win rate and in KL (measured: W 0.933, KL 3.29 against floors 0.676 and 0.54).
+        var bon = rows["best-of-n"];
+        Assert.True(rows["slic"].WinRate - 0.5 >= 0.5 * (bon.WinRate - 0.5), $"slic W = {rows["slic"].WinRate}, best-of-8 {bon.WinRate}");
+        Assert.True(rows["slic"].Kl >= 0.5 * bon.Kl, $"slic KL = {rows["slic"].Kl}, best-of-8 {bon.Kl}");
     }
 }

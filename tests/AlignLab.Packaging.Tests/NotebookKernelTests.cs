@@ -70,10 +70,15 @@ public sealed class NotebookKernelTests(PackedFeed feed)
         // Exact BoN_8 obeys Beirami's bounds: KL ≤ log 8 − 7/8, W ≤ 8/9 (THEORY.md §2), and improves on the base.
         Assert.InRange(Number(output, @"best-of-n\(n=8\): KL = ([\d.]+)"), 0.1, Math.Log(8) - 7.0 / 8 + 1e-9);
         Assert.InRange(Number(output, @"best-of-n\(n=8\): KL = [\d.]+, W = ([\d.]+)"), 0.5, 8.0 / 9 + 1e-9);
+        // Both trained rows moved: exact evaluation puts an untrained copy of the base at W = ½ and KL = 0 to rounding;
+        // require at least half of exact BoN_8's gain in win rate and in KL (measured at 30 quick steps: W 0.938 and
+        // 0.939, KL 3.68 and 3.70, against floors 0.676 and 0.54).
+        double bonKl = Number(output, @"best-of-n\(n=8\): KL = ([\d.]+)"), bonW = Number(output, @"best-of-n\(n=8\): KL = [\d.]+, W = ([\d.]+)");
         foreach (var method in new[] { @"BoNBoN\(n=8, α=0\.1\)", @"DPO\(n=8, β=0\.5\)" })
         {
-            Assert.InRange(Number(output, method + @": KL = ([\d.]+)"), 0, 20);
-            Assert.InRange(Number(output, method + @": KL = [\d.]+, W = ([\d.]+)"), 0, 1);
+            double kl = Number(output, method + @": KL = ([\d.]+)"), w = Number(output, method + @": KL = [\d.]+, W = ([\d.]+)");
+            Assert.True(w - 0.5 >= 0.5 * (bonW - 0.5) && w <= 1, $"{method}: W = {w}, best-of-8 {bonW}");
+            Assert.True(kl >= 0.5 * bonKl && kl <= 20, $"{method}: KL = {kl}, best-of-8 {bonKl}");
         }
         Assert.True(File.Exists(Path.Combine(files, "table.csv")));
     }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using AlignLab.Engine.Benchmarks;
+using AlignLab.Engine.Runtime;
 using AlignLab.Theory;
 
 namespace AlignLab.Cli.Commands;
@@ -46,13 +47,25 @@ public static class BenchCommand
     private static Command CreateEngine()
     {
         var seed = new Option<long>("--seed") { Description = "Seed of the random weights and inputs.", DefaultValueFactory = _ => 0 };
+        var device = new Option<string?>("--device") { Description = "Device to run on: cpu, cuda or cuda:N (default: cuda when available, else cpu)." };
+        var threads = new Option<int>("--threads") { Description = "CPU threads torch uses (default 0: torch's own choice).", DefaultValueFactory = _ => 0 };
         var command = new Command("engine", "Time TinyGpt training (tokens/s, MFU against a measured matmul), KV-cache decoding and shared-prompt best-of-n.")
         {
-            seed,
+            seed, device, threads,
         };
         command.SetAction(parseResult =>
         {
-            EngineBenchmarks.RunAll(parseResult.InvocationConfiguration.Output, parseResult.GetValue(seed));
+            ComputeContext context;
+            try
+            {
+                context = ComputeContext.Create(new ComputeOptions(parseResult.GetValue(seed), parseResult.GetValue(device), Threads: parseResult.GetValue(threads)));
+            }
+            catch (ArgumentException e)
+            {
+                parseResult.InvocationConfiguration.Error.WriteLine($"alignlab bench engine: {UserMessages.Of(e)}");
+                return ExitCodes.Failure;
+            }
+            using (context) EngineBenchmarks.RunAll(context, parseResult.InvocationConfiguration.Output);
             return ExitCodes.Success;
         });
         return command;

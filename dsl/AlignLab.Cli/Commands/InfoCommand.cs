@@ -27,8 +27,9 @@ public static class InfoCommand
     {
         var torchSharp = typeof(torch).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
             ?? typeof(torch).Assembly.GetName().Version?.ToString() ?? "unknown";
-        // The same choice every run makes when no device is named.
-        bool cuda = ComputeContext.ResolveDevice(null).type == DeviceType.CUDA;
+        // The context an experiment creates when it names no device: what runs actually use.
+        using var context = ComputeContext.Create();
+        bool cuda = context.Device.type == DeviceType.CUDA;
         return
         [
             ("AlignLab", AlignLabVersion.SourceRevision is { } rev ? $"{AlignLabVersion.Version} (commit {rev[..Math.Min(12, rev.Length)]})" : AlignLabVersion.Version),
@@ -36,7 +37,7 @@ public static class InfoCommand
             ("OS", $"{RuntimeInformation.OSDescription} ({RuntimeInformation.OSArchitecture})"),
             ("TorchSharp", torchSharp),
             ("libtorch", torch.__version__),
-            ("device", cuda ? $"cuda ({torch.cuda.device_count()} device(s))" : "cpu"),
+            ("device", cuda ? $"{context.Device} ({torch.cuda.device_count()} device(s)), {context.DType}" : $"{context.Device}, {context.DType}"),
             ("threads", $"{torch.get_num_threads()} torch, {Environment.ProcessorCount} logical processors"),
         ];
     }

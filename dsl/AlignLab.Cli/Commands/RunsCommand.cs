@@ -158,9 +158,7 @@ public static class RunsCommand
         }
         catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or JsonException)
         {
-            // ArgumentException appends " (Parameter 'x')": noise for a command-line user.
-            var message = e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", "") : e.Message;
-            configuration.Error.WriteLine($"alignlab runs {verb}: {message}");
+            configuration.Error.WriteLine($"alignlab runs {verb}: {UserMessages.Of(e)}");
             return ExitCodes.Failure;
         }
     }

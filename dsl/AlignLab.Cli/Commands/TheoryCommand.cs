@@ -147,7 +147,7 @@ public static class TheoryCommand
         catch (ArgumentException e)
         {
             // Theory messages name the library's parameters; the case file calls the base probabilities "probs".
-            string message = e.ParamName is { } p ? e.Message.Replace($" (Parameter '{p}')", "", StringComparison.Ordinal) : e.Message;
+            string message = UserMessages.Of(e);
             throw new TheoryInputException($"{where}: {message.Replace("probabilities", "probs", StringComparison.Ordinal)}");
         }
     }

@@ -1,4 +1,6 @@
 using AlignLab.Dsl.Scripting;
+using AlignLab.Engine.Runtime;
+using static TorchSharp.torch;
 
 namespace AlignLab.Dsl;
 
@@ -14,7 +16,9 @@ namespace AlignLab.Dsl;
 /// <see cref="Run()"/> validates the whole plan first (<see cref="Validate"/>), then trains each method with the shared
 /// trainer, evaluates it exactly by enumeration, computes the frontiers and writes a run folder.
 /// Defaults: the toy language task, the metrics of <see cref="Metrics.Default"/>, no frontiers, seed 0,
-/// <see cref="ExperimentScale.Default"/>, the run store of <see cref="Results.RunStore.OpenDefault"/>, progress shown.
+/// <see cref="ExperimentScale.Default"/>, the run store of <see cref="Results.RunStore.OpenDefault"/>, progress shown,
+/// and the compute of <see cref="ComputeOptions"/>'s defaults (cuda when available else cpu, float32). Every tensor
+/// and model of the run (task, base, policies, pair sources, trainer, exact evaluation) lives on that one device.
 /// </summary>
 public sealed record Experiment
 {
@@ -37,6 +41,18 @@ public sealed record Experiment
 
     /// <summary>Seed of every training run (the same for all methods, so pair methods see the same pairs); default 0.</summary>
     public long Seed { get; init; }
+
+    /// <summary>Device of the run: "cpu", "cuda", "cuda:1", … or null (default) for cuda when available, else cpu.</summary>
+    public string? Device { get; init; }
+
+    /// <summary>Floating-point dtype of every model and activation of the run (default float32).</summary>
+    public ScalarType DType { get; init; } = ScalarType.Float32;
+
+    /// <summary>CPU threads torch uses during the run; 0 (default) keeps torch's own choice.</summary>
+    public int Threads { get; init; }
+
+    /// <summary>The compute options the run's <see cref="ComputeContext"/> is created from: <see cref="Seed"/>, <see cref="Device"/>, <see cref="DType"/>, <see cref="Threads"/>.</summary>
+    public ComputeOptions ComputeOptions => new(Seed, Device, DType, Threads);
 
     /// <summary>Training and model sizes (default <see cref="ExperimentScale.Default"/>).</summary>
     public ExperimentScale Scale { get; init; } = ExperimentScale.Default;
@@ -94,6 +110,15 @@ public sealed record Experiment
 
     /// <summary>This experiment with seed <paramref name="seed"/>.</summary>
     public Experiment WithSeed(long seed) => this with { Seed = seed };
+
+    /// <summary>This experiment on <paramref name="device"/> ("cpu", "cuda", "cuda:1"; null: cuda when available, else cpu).</summary>
+    public Experiment OnDevice(string? device) => this with { Device = device };
+
+    /// <summary>This experiment with every model and activation in <paramref name="dtype"/> (a floating-point type).</summary>
+    public Experiment WithDType(ScalarType dtype) => this with { DType = dtype };
+
+    /// <summary>This experiment with torch using <paramref name="threads"/> CPU threads (0: torch's own choice).</summary>
+    public Experiment WithThreads(int threads) => this with { Threads = threads };
 
     /// <summary>This experiment at scale <paramref name="scale"/>.</summary>
     public Experiment WithScale(ExperimentScale scale) => this with { Scale = scale ?? throw new ArgumentNullException(nameof(scale)) };

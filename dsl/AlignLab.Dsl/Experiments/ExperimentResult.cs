@@ -15,9 +15,10 @@ namespace AlignLab.Dsl;
 /// <param name="Table">The result table (columns: method, kind, parameters, the chosen metrics, frontier comparisons).</param>
 /// <param name="RunId">The run's id in the run store.</param>
 /// <param name="RunFolder">The run's folder (run.json, metrics.jsonl, table.csv/json, charts/frontier.html).</param>
+/// <param name="Compute">The device, dtype, threads and seed the run actually used, e.g. <c>cpu, Float32, 2 threads, seed 0</c>.</param>
 public sealed record ExperimentResult(
     Experiment Experiment, IReadOnlyList<ExperimentRow> Rows, IReadOnlyList<FrontierCurve> Frontiers, PlotlyChart Chart,
-    ResultTable Table, string RunId, string RunFolder)
+    ResultTable Table, string RunId, string RunFolder, string Compute)
 {
     /// <summary>The row called <paramref name="method"/>; throws <see cref="ArgumentException"/> listing the row names when there is none.</summary>
     public ExperimentRow Row(string method) =>
@@ -39,7 +40,7 @@ public sealed record ExperimentResult(
     public void Print(Action<string>? writeLine = null)
     {
         writeLine ??= Console.WriteLine;
-        writeLine($"{Experiment.Name} (run {RunId}, seed {Experiment.Seed}) on {Experiment.Task.Name}");
+        writeLine($"{Experiment.Name} (run {RunId}, seed {Experiment.Seed}) on {Experiment.Task.Name}; compute: {Compute}");
         foreach (var line in Table.ToText(4).Split('\n')) writeLine(line.TrimEnd('\r'));
     }
 }

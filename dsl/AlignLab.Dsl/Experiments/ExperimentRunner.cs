@@ -73,7 +73,10 @@ internal static class ExperimentRunner
     {
         var scale = experiment.Scale;
         var baseConfig = experiment.Task.Base ?? scale.EffectiveBase;
-        using var task = new ToyTask(experiment.Task.Config);
+        // One context for the whole run: the task's tensors, the base and every policy live on its device and dtype, and
+        // everything else (pairs, samples, rewards, losses) is computed where those are.
+        using var context = ComputeContext.Create(experiment.ComputeOptions);
+        using var task = new ToyTask(experiment.Task.Config, context);
         TinyGpt LoadBase() => task.LoadOrPretrainBase(baseConfig, experiment.Task.CacheDirectory);
         using var reference = LoadBase();
         reference.eval();
@@ -137,7 +140,7 @@ internal static class ExperimentRunner
         var table = ResultTable.FromRows(rows.Select(r => TableRow(r, experiment)).ToList());
         run.WriteTable(table);
         run.SaveChart("frontier", chart);
-        return new ExperimentResult(experiment, rows, curves, chart, table, run.Id, run.Folder);
+        return new ExperimentResult(experiment, rows, curves, chart, table, run.Id, run.Folder, context.Describe());
     }
 
     /// <summary>What training (or the exact policy of an untrained row) gives a row: per-prompt policies, steps, last loss, seconds.</summary>
@@ -155,6 +158,7 @@ internal static class ExperimentRunner
         using var policy = loadBase();
         using var anchor = spec.Kind == MethodKind.JBond ? loadBase() : null;
         var method = MethodBuilder.Build(spec, task, policy, reference, anchor, scale, experiment.Seed);
+        using var ownedTensors = method as IDisposable;
         var trainer = new Trainer(new TrainerConfig(Steps: steps, LearningRate: spec.LearningRate > 0 ? spec.LearningRate : scale.LearningRate,
             WarmupSteps: Math.Min(scale.WarmupSteps, steps - 1), LogEvery: Math.Min(scale.LogEvery, steps), Seed: experiment.Seed,
             CheckpointEvery: experiment.CheckpointIntervalFor(steps), CheckpointDirectory: checkpointFolder, AllowConfigChange: allowConfigChange));

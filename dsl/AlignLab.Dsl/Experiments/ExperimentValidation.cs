@@ -1,3 +1,6 @@
+using AlignLab.Engine.Runtime;
+using static TorchSharp.torch;
+
 namespace AlignLab.Dsl;
 
 /// <summary>The checks of <see cref="Experiment.Validate"/>: everything that would fail later, found before training.</summary>
@@ -19,6 +22,18 @@ internal static class ExperimentValidation
         if (!task.IsEnumerable)
             problems.Add($"task {task.Name} has {task.ResponseCount:N0} responses per prompt, more than the {TaskSpec.MaxEnumerableResponses:N0} "
                 + "that exact evaluation (KL, win rate, best-of-n by enumeration) can list; shorten responseLength or vocabSize.");
+
+        try
+        {
+            ComputeContext.ResolveDevice(experiment.Device);
+        }
+        catch (ArgumentException e)
+        {
+            problems.Add($"device: {e.Message}");
+        }
+        if (experiment.DType is not (ScalarType.Float64 or ScalarType.Float32 or ScalarType.Float16 or ScalarType.BFloat16))
+            problems.Add($"dtype must be a floating-point type such as Float32 or Float64 (got {experiment.DType}).");
+        if (experiment.Threads < 0) problems.Add($"threads must be >= 0, 0 meaning torch's own choice (got {experiment.Threads}).");
 
         var methods = experiment.MethodSpecs;
         if (methods.Count == 0)
@@ -50,9 +65,6 @@ internal static class ExperimentValidation
             var name = metrics[i].Name;
             if (!known.Contains(name))
                 problems.Add($"metric[{i}] '{name}' is unknown; known metrics: {string.Join(", ", known)} (Metrics.WinRate, Metrics.Kl, ...).");
-            else if (name == Metrics.Length.Name && task.HasFixedLength)
-                problems.Add($"metric[{i}] 'length' is constant ({task.Config.ResponseLength}) on {task.Name}: every response has exactly "
-                    + "responseLength symbols; drop Metrics.Length.");
         }
         foreach (var group in metrics.Select((m, i) => (m.Name, i)).GroupBy(x => x.Name).Where(g => g.Count() > 1))
             problems.Add($"metrics [{string.Join(", ", group.Select(x => x.i))}] name '{group.Key}' more than once; name each metric once.");

@@ -18,11 +18,8 @@ public static class Metrics
     /// <summary>Expected off-target attribute E_π[a] (a symbol count the reward does not ask for).</summary>
     public static MetricSpec OffTarget { get; } = new("off_target");
 
-    /// <summary>Expected response length; only meaningful on tasks whose responses vary in length.</summary>
-    public static MetricSpec Length { get; } = new("length");
-
     /// <summary>Every metric by name, in table order.</summary>
-    public static IReadOnlyList<MetricSpec> All { get; } = [WinRate, Kl, Reward, OffTarget, Length];
+    public static IReadOnlyList<MetricSpec> All { get; } = [WinRate, Kl, Reward, OffTarget];
 
     /// <summary>The metrics reported when an experiment names none: win rate, KL, expected reward, off-target attribute.</summary>
     public static IReadOnlyList<MetricSpec> Default { get; } = [WinRate, Kl, Reward, OffTarget];

@@ -23,9 +23,6 @@ public sealed record TaskSpec(ToyTaskConfig Config, ToyBaseConfig? Base = null, 
     /// <summary>True when every response can be listed, so KL and win rate are exact sums (THEORY.md §9).</summary>
     public bool IsEnumerable => ResponseCount <= MaxEnumerableResponses;
 
-    /// <summary>True when every response has the same length (the toy language's responses have exactly L symbols).</summary>
-    public bool HasFixedLength => true;
-
     /// <summary>This task with bases cached in <paramref name="directory"/>.</summary>
     public TaskSpec CachedIn(string directory) => this with { CacheDirectory = directory };
 

@@ -24,6 +24,12 @@ public sealed class DiagonalGgn : ILaplaceCurvature
     /// <inheritdoc />
     public long ParameterCount { get; }
 
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var d in _diagonals) d.Dispose();
+    }
+
     /// <summary>
     /// Fits the diagonal from the Jacobian factors of the preferred (<paramref name="chosen"/>) and dispreferred
     /// (<paramref name="rejected"/>) response of each pair and the pairs' curvatures h_n = σ(m_n)(1 − σ(m_n)), [N].

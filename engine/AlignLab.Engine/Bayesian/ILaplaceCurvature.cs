@@ -5,9 +5,9 @@ namespace AlignLab.Engine.Bayesian;
 /// <summary>
 /// A structured approximation of the Bradley–Terry generalised Gauss–Newton matrix GGN = Σ_n h_n d_n d_nᵀ over a
 /// parameter subset (d_n = J(y_w) − J(y_l), h_n = σ(m_n)(1 − σ(m_n)), THEORY.md §7), with the two quantities a Laplace
-/// posterior N(θ*, (GGN + λI)⁻¹) needs.
+/// posterior N(θ*, (GGN + λI)⁻¹) needs. It owns its factor tensors: dispose it to free them.
 /// </summary>
-public interface ILaplaceCurvature
+public interface ILaplaceCurvature : IDisposable
 {
     /// <summary>Number of parameters P covered.</summary>
     long ParameterCount { get; }

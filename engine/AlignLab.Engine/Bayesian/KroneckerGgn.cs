@@ -38,6 +38,16 @@ public sealed class KroneckerGgn : ILaplaceCurvature
     /// <inheritdoc />
     public long ParameterCount { get; }
 
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var (g, a) in _factors.Concat(_outputEigen).Concat(_inputEigen))
+        {
+            g.Dispose();
+            a.Dispose();
+        }
+    }
+
     /// <summary>
     /// Fits the factors from the Jacobian factors of the preferred (<paramref name="chosen"/>) and dispreferred
     /// (<paramref name="rejected"/>) response of each pair and the pairs' curvatures h_n = σ(m_n)(1 − σ(m_n)), [N].

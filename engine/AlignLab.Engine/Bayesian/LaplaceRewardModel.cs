@@ -13,9 +13,10 @@ namespace AlignLab.Engine.Bayesian;
 /// The linearised predictive of a response is N(r*(y), σ²(y)) with σ²(y) = J(y) Σ J(y)ᵀ. The prior N(0, λ⁻¹I) has a
 /// fixed λ or the one maximising the Laplace log marginal likelihood
 /// log Z(λ) = log p(D | θ*) − ½ λ ‖θ*‖² − ½ log det((GGN + λI)/λ), with θ* kept at the trained weights (post-hoc
-/// tuning, as in Immer et al. 2021 and the laplace library).
+/// tuning, as in Immer et al. 2021 and the laplace library). It owns its curvature and parameter vector (disposed with
+/// it), not the <see cref="Model"/> it wraps.
 /// </summary>
-public sealed class LaplaceRewardModel : IUncertainRewardFunction
+public sealed class LaplaceRewardModel : IUncertainRewardFunction, IDisposable
 {
     private readonly Tensor _parameters;
     private readonly double _squaredNorm;
@@ -144,6 +145,13 @@ public sealed class LaplaceRewardModel : IUncertainRewardFunction
         var (rewards, blocks) = SubsetFactors.Compute(Model, Config.Subset, prompts, responses, Config.BatchSize);
         var std = Curvature.PredictiveVariance(blocks, PriorPrecision).sqrt().to_type(rewards.dtype);
         return (rewards.MoveToOuterDisposeScope(), std.MoveToOuterDisposeScope());
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Curvature.Dispose();
+        _parameters.Dispose();
     }
 
     private static void CheckRows(Tensor prompts, Tensor responses, string name)

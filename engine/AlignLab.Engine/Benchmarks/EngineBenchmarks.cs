@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AlignLab.Engine.Models;
+using AlignLab.Engine.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -8,30 +9,33 @@ namespace AlignLab.Engine.Benchmarks;
 /// <summary>
 /// Engine benchmarks (run by <c>alignlab bench engine</c>; never timed tests). Each prints its measurements and the
 /// ratio that matters, measured in the same run on the same machine, and returns them. Timings are medians of
-/// repeated runs after a warm-up.
+/// repeated runs after a warm-up. Every model and tensor is on the given <see cref="ComputeContext"/>'s device and dtype,
+/// and each timed call waits for that device to finish.
 /// </summary>
 public static class EngineBenchmarks
 {
     /// <summary>The model the training and sampling benchmarks use: d_model 256, 4 heads, 4 layers, vocabulary 256, 128 positions.</summary>
     public static readonly TinyGptConfig BenchmarkModel = new(VocabSize: 256, PromptLength: 8, DModel: 256, Heads: 4, Layers: 4, MaxLength: 128);
 
-    /// <summary>Runs every benchmark, printing to <paramref name="output"/> (default: the console).</summary>
-    public static IReadOnlyList<BenchmarkMeasurement> RunAll(TextWriter? output = null, long seed = 0)
+    /// <summary>Runs every benchmark on <paramref name="context"/>, printing to <paramref name="output"/> (default: the console).</summary>
+    public static IReadOnlyList<BenchmarkMeasurement> RunAll(ComputeContext context, TextWriter? output = null)
     {
+        ArgumentNullException.ThrowIfNull(context);
         output ??= Console.Out;
-        output.WriteLine($"AlignLab engine benchmarks — torch threads {get_num_threads()}, device cpu");
-        return [.. TrainingThroughput(output, seed), .. KvCacheSpeedup(output, seed), .. SharedPromptBestOfN(output, seed)];
+        output.WriteLine($"AlignLab engine benchmarks — {context.Describe()}");
+        return [.. TrainingThroughput(context, output), .. KvCacheSpeedup(context, output), .. SharedPromptBestOfN(context, output)];
     }
 
     /// <summary>
     /// Measured dense matmul throughput, 2·m·n·k / t for a [2048, 256] × [256, 1024] float32 product (the shapes a
-    /// training step of <see cref="BenchmarkModel"/> performs), in FLOP/s: the machine's reachable peak.
+    /// training step of <see cref="BenchmarkModel"/> performs) in the context's dtype, in FLOP/s: the device's reachable peak.
     /// </summary>
-    public static double MatmulFlops(int repeats = 20)
+    public static double MatmulFlops(ComputeContext context, int repeats = 20)
     {
-        using var a = randn(2048, 256);
-        using var b = randn(256, 1024);
-        return MatmulFlopsPerSecond(MedianSeconds(() => { using var c = a.matmul(b); }, repeats));
+        ArgumentNullException.ThrowIfNull(context);
+        using var a = randn([2048, 256], dtype: context.DType, device: context.Device, generator: context.Generator);
+        using var b = randn([256, 1024], dtype: context.DType, device: context.Device, generator: context.Generator);
+        return MatmulFlopsPerSecond(MedianSeconds(context, () => { using var c = a.matmul(b); }, repeats));
     }
 
     private static double MatmulFlopsPerSecond(double seconds) => 2.0 * 2048 * 256 * 1024 / seconds;
@@ -41,13 +45,14 @@ public static class EngineBenchmarks
     /// FLOP/s with the standard count 6·N + 12·layers·d·T per token (N the matmul parameters, including the tied output
     /// layer, T the sequence length), and model-FLOPs utilisation (MFU) against <see cref="MatmulFlops"/>.
     /// </summary>
-    public static IReadOnlyList<BenchmarkMeasurement> TrainingThroughput(TextWriter output, long seed = 0, int batch = 16, int steps = 10)
+    public static IReadOnlyList<BenchmarkMeasurement> TrainingThroughput(ComputeContext context, TextWriter output, int batch = 16, int steps = 10)
     {
-        manual_seed(seed);
+        ArgumentNullException.ThrowIfNull(context);
+        context.SeedInitialisation(context.Seed);
         var config = BenchmarkModel;
-        using var model = new TinyGpt(config);
+        using var model = context.Place(new TinyGpt(config));
         using var optimizer = optim.Adam(model.parameters(), 1e-4);
-        using var tokens = randint(config.VocabSize, [batch, config.MaxLength], dtype: ScalarType.Int64);
+        using var tokens = randint(config.VocabSize, [batch, config.MaxLength], dtype: ScalarType.Int64, device: context.Device, generator: context.Generator);
         using var prompts = tokens[TensorIndex.Colon, TensorIndex.Slice(0, config.PromptLength)].contiguous();
         using var responses = tokens[TensorIndex.Colon, TensorIndex.Slice(config.PromptLength)].contiguous();
         void Step()
@@ -59,8 +64,8 @@ public static class EngineBenchmarks
             optimizer.step();
         }
         // Interleave the two measurements so that load from other processes affects both alike.
-        using var a = randn(2048, 256);
-        using var b = randn(256, 1024);
+        using var a = randn([2048, 256], dtype: context.DType, device: context.Device, generator: context.Generator);
+        using var b = randn([256, 1024], dtype: context.DType, device: context.Device, generator: context.Generator);
         void TenMatmuls()
         {
             for (int i = 0; i < 10; i++)
@@ -68,7 +73,7 @@ public static class EngineBenchmarks
                 using var c = a.matmul(b);
             }
         }
-        var (seconds, matmulSeconds) = InterleavedMedians(Step, TenMatmuls, steps);
+        var (seconds, matmulSeconds) = InterleavedMedians(context, Step, TenMatmuls, steps);
         double peak = MatmulFlopsPerSecond(matmulSeconds / 10);
         long positionParams = (long)config.MaxLength * config.DModel;
         long matmulParams = model.ParameterCount - positionParams;
@@ -91,14 +96,15 @@ public static class EngineBenchmarks
     /// Sampling speed of <see cref="BenchmarkModel"/> generating 64 tokens after an 8-token prompt for 16 rows, with
     /// the KV cache against re-running the whole sequence each step: tokens/s each and their ratio.
     /// </summary>
-    public static IReadOnlyList<BenchmarkMeasurement> KvCacheSpeedup(TextWriter output, long seed = 0, int rows = 16, int newTokens = 64)
+    public static IReadOnlyList<BenchmarkMeasurement> KvCacheSpeedup(ComputeContext context, TextWriter output, int rows = 16, int newTokens = 64)
     {
-        manual_seed(seed);
-        using var model = new TinyGpt(BenchmarkModel);
+        ArgumentNullException.ThrowIfNull(context);
+        context.SeedInitialisation(context.Seed);
+        using var model = context.Place(new TinyGpt(BenchmarkModel));
         model.eval();
-        using var prompts = randint(BenchmarkModel.VocabSize, [rows, BenchmarkModel.PromptLength], dtype: ScalarType.Int64);
-        using var g = new Generator((ulong)seed);
-        double Time(bool cache) => MedianSeconds(() =>
+        var g = context.Generator;
+        using var prompts = randint(BenchmarkModel.VocabSize, [rows, BenchmarkModel.PromptLength], dtype: ScalarType.Int64, device: context.Device, generator: g);
+        double Time(bool cache) => MedianSeconds(context, () =>
         {
             using var batch = model.Sample(prompts, 1, new SamplingOptions(newTokens, UseKvCache: cache), g);
         }, 3);
@@ -118,24 +124,25 @@ public static class EngineBenchmarks
     /// each prompt once and shares its KV cache across the 16 continuations, against 16 separate samplings of one
     /// response per prompt, and against one batched call that encodes the prompt 16 times. Seconds each and ratios.
     /// </summary>
-    public static IReadOnlyList<BenchmarkMeasurement> SharedPromptBestOfN(TextWriter output, long seed = 0, int prompts = 4, int n = 16)
+    public static IReadOnlyList<BenchmarkMeasurement> SharedPromptBestOfN(ComputeContext context, TextWriter output, int prompts = 4, int n = 16)
     {
-        manual_seed(seed);
+        ArgumentNullException.ThrowIfNull(context);
+        context.SeedInitialisation(context.Seed);
         var config = BenchmarkModel with { PromptLength = 64, MaxLength = 80 };
-        using var model = new TinyGpt(config);
+        using var model = context.Place(new TinyGpt(config));
         model.eval();
-        using var x = randint(config.VocabSize, [prompts, config.PromptLength], dtype: ScalarType.Int64);
-        using var g = new Generator((ulong)seed);
+        var g = context.Generator;
+        using var x = randint(config.VocabSize, [prompts, config.PromptLength], dtype: ScalarType.Int64, device: context.Device, generator: g);
         var options = new SamplingOptions(16);
-        double shared = MedianSeconds(() => { using var b = model.Sample(x, n, options, g); }, 3);
-        double separate = MedianSeconds(() =>
+        double shared = MedianSeconds(context, () => { using var b = model.Sample(x, n, options, g); }, 3);
+        double separate = MedianSeconds(context, () =>
         {
             for (int i = 0; i < n; i++)
             {
                 using var b = model.Sample(x, 1, options, g);
             }
         }, 3);
-        double unshared = MedianSeconds(() => { using var b = model.Sample(x, n, options with { SharePromptCache = false }, g); }, 3);
+        double unshared = MedianSeconds(context, () => { using var b = model.Sample(x, n, options with { SharePromptCache = false }, g); }, 3);
         var results = new[]
         {
             new BenchmarkMeasurement($"BoN n={n}, shared prompt cache ({prompts} prompts x 64 + 16 tokens)", shared * 1e3, "ms"),
@@ -148,21 +155,21 @@ public static class EngineBenchmarks
         return results;
     }
 
-    private static double MedianSeconds(Action action, int repeats)
+    private static double MedianSeconds(ComputeContext context, Action action, int repeats)
     {
         action(); // warm-up: allocator pools, lazy initialisation
         var times = new double[repeats];
         for (int i = 0; i < repeats; i++)
         {
             var watch = Stopwatch.StartNew();
-            action();
+            Finished(context, action);
             times[i] = watch.Elapsed.TotalSeconds;
         }
         Array.Sort(times);
         return times[repeats / 2];
     }
 
-    private static (double A, double B) InterleavedMedians(Action a, Action b, int repeats)
+    private static (double A, double B) InterleavedMedians(ComputeContext context, Action a, Action b, int repeats)
     {
         a();
         b();
@@ -171,15 +178,22 @@ public static class EngineBenchmarks
         for (int i = 0; i < repeats; i++)
         {
             var watch = Stopwatch.StartNew();
-            a();
+            Finished(context, a);
             ta[i] = watch.Elapsed.TotalSeconds;
             watch.Restart();
-            b();
+            Finished(context, b);
             tb[i] = watch.Elapsed.TotalSeconds;
         }
         Array.Sort(ta);
         Array.Sort(tb);
         return (ta[repeats / 2], tb[repeats / 2]);
+    }
+
+    // CUDA kernels run asynchronously: a timing must wait for the device, or it measures only the launches.
+    private static void Finished(ComputeContext context, Action action)
+    {
+        action();
+        if (context.Device.type == DeviceType.CUDA) cuda.synchronize(context.Device);
     }
 
     private static void Print(TextWriter output, string title, IEnumerable<BenchmarkMeasurement> results)

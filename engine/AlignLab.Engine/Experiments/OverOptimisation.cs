@@ -31,37 +31,34 @@ public static class OverOptimisation
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
         log ??= _ => { };
-        var device = ComputeContext.ResolveDevice(config.Device);
-        using var task = new ToyTask(config.Task);
+        using var context = ComputeContext.Create(config.ComputeOptions);
+        log($"compute: {context.Describe()}");
+        using var task = new ToyTask(config.Task, context);
         using var basePolicy = task.LoadOrPretrainBase(config.Base, config.CacheDirectory);
-        basePolicy.to(device);
         basePolicy.eval();
-        var prompts = task.Prompts.to(device);
         var sampling = new SamplingOptions(MaxLength: config.Task.ResponseLength);
 
-        using var generator = new Generator((ulong)config.Seed, device);
-        using var pairs = PreferenceDataset.FromBase(basePolicy, prompts, config.PairsPerPrompt, task.GoldReward, config.Labeling, config.LabelNoise, sampling, generator);
-        using var heldOut = PreferenceDataset.FromBase(basePolicy, prompts, HeldOutPairsPerPrompt, task.GoldReward, PairLabeling.Deterministic, 0, sampling, generator);
+        using var pairs = PreferenceDataset.FromBase(basePolicy, task.Prompts, config.PairsPerPrompt, task.GoldReward, config.Labeling, config.LabelNoise, sampling, context.Generator);
+        using var heldOut = PreferenceDataset.FromBase(basePolicy, task.Prompts, HeldOutPairsPerPrompt, task.GoldReward, PairLabeling.Deterministic, 0, sampling, context.Generator);
         log($"{pairs.Count} training pairs ({config.PairsPerPrompt} per prompt, label noise {config.LabelNoise}); {heldOut.Count} held-out pairs");
 
-        using var proxy = TrainProxy(task, basePolicy, pairs, config, device);
+        using var proxy = TrainProxy(task, basePolicy, pairs, config, context);
         var trainAccuracy = Accuracy(proxy, pairs);
         var heldOutAccuracy = Accuracy(proxy, heldOut);
         log($"proxy Bradley–Terry accuracy: train {trainAccuracy:F3}, held-out (noise-free) {heldOutAccuracy:F3}");
 
-        var laplace = LaplaceRewardModel.Fit(proxy, pairs.Prompts, pairs.Chosen, pairs.Rejected, config.Laplace);
+        using var laplace = LaplaceRewardModel.Fit(proxy, pairs.Prompts, pairs.Chosen, pairs.Rejected, config.Laplace);
         log($"Laplace ({config.Laplace.Subset}, {config.Laplace.Structure}) over {laplace.ParameterCount} parameters, prior precision λ = {laplace.PriorPrecision:G4}");
 
         var points = Evaluate(task, basePolicy, laplace, config);
         return new OverOptimisationResult(points, trainAccuracy, heldOutAccuracy, laplace.PriorPrecision);
     }
 
-    private static RewardModel TrainProxy(ToyTask task, TinyGpt basePolicy, PreferenceDataset pairs, OverOptimisationConfig config, Device device)
+    private static RewardModel TrainProxy(ToyTask task, TinyGpt basePolicy, PreferenceDataset pairs, OverOptimisationConfig config, ComputeContext context)
     {
-        manual_seed(config.Seed);
-        var proxy = new RewardModel(task.ModelConfig(config.Base), "proxy");
+        context.SeedInitialisation(config.Seed);
+        var proxy = context.Place(new RewardModel(task.ModelConfig(config.Base), "proxy"));
         proxy.Trunk.load_state_dict(basePolicy.Trunk.state_dict());
-        proxy.to(device);
         if (config.Laplace.Subset == LaplaceSubset.Lora)
         {
             LoraAdapters.Apply(proxy, config.Lora, name => name.StartsWith("trunk"));
@@ -85,8 +82,7 @@ public static class OverOptimisation
 
     private static List<OverOptimisationPoint> Evaluate(ToyTask task, TinyGpt basePolicy, LaplaceRewardModel laplace, OverOptimisationConfig config)
     {
-        var device = basePolicy.parameters().First().device;
-        var responses = task.AllResponses.to(device);
+        var responses = task.AllResponses;
         var variants = new List<(string Name, double K)> { ("gold", 0), ("proxy", 0) };
         variants.AddRange(config.PenaltyWeights.Select(k => ("proxy-penalised", k)));
         var sums = new double[variants.Count, config.Ns.Count, 4];
@@ -95,20 +91,17 @@ public static class OverOptimisation
         {
             var p = Enumeration.Probabilities(task, basePolicy, k);
             var gold = Enumeration.Values(task, task.GoldReward, k);
-            double[] mean, std;
-            using (var scope = NewDisposeScope())
-            {
-                var rows = task.Prompts[k].unsqueeze(0).expand(responses.shape[0], -1).to(device);
-                var (m, s) = laplace.ScoreWithUncertainty(rows, responses);
-                mean = m.to(ScalarType.Float64).cpu().data<double>().ToArray();
-                std = s.to(ScalarType.Float64).cpu().data<double>().ToArray();
-            }
+            using var scope = NewDisposeScope();
+            var rows = task.Prompts[k].unsqueeze(0).expand(responses.shape[0], -1);
+            var (m, s) = laplace.ScoreWithUncertainty(rows, responses);
+            var (meanTensor, stdTensor) = (m.to(ScalarType.Float64), s.to(ScalarType.Float64));
+            var mean = Host(meanTensor);
             var goldDistribution = new RewardDistribution(p, gold);
             for (int v = 0; v < variants.Count; v++)
             {
                 var (name, weight) = variants[v];
-                var ranking = name == "gold" ? gold
-                    : mean.Select((r, i) => r - weight * (config.Penalty == UncertaintyPenalty.Variance ? std[i] * std[i] : std[i])).ToArray();
+                // The proxy itself is the penalised proxy with k = 0.
+                var ranking = name == "gold" ? gold : Host(PenalizedReward.Apply(meanTensor, stdTensor, weight, config.Penalty));
                 var distribution = new RewardDistribution(p, ranking);
                 for (int j = 0; j < config.Ns.Count; j++)
                 {
@@ -127,4 +120,6 @@ public static class OverOptimisation
                     sums[v, j, 0] / promptCount, sums[v, j, 1] / promptCount, sums[v, j, 2] / promptCount, sums[v, j, 3] / promptCount));
         return points;
     }
+
+    private static double[] Host(Tensor values) => values.cpu().data<double>().ToArray();
 }

@@ -2,7 +2,9 @@ using AlignLab.Engine.Bayesian;
 using AlignLab.Engine.Methods;
 using AlignLab.Engine.Models.Lora;
 using AlignLab.Engine.Selection;
+using AlignLab.Engine.Runtime;
 using AlignLab.Engine.Tasks;
+using static TorchSharp.torch;
 
 namespace AlignLab.Engine.Experiments;
 
@@ -61,6 +63,18 @@ public sealed record OverOptimisationConfig
     /// <summary>Device name ("cpu", "cuda", …) or null (default) for cuda when available, else cpu.</summary>
     public string? Device { get; init; }
 
+    /// <summary>Floating-point dtype of the base and the proxy (default float32; the Laplace algebra is float64 regardless).</summary>
+    public ScalarType DType { get; init; } = ScalarType.Float32;
+
+    /// <summary>
+    /// CPU threads torch uses; 0 (default) keeps torch's own choice. The proxy's training sums floats in an order that
+    /// depends on the thread count, so pin it when a result must replay exactly on another machine.
+    /// </summary>
+    public int Threads { get; init; }
+
+    /// <summary>The options of the run's <see cref="ComputeContext"/>: <see cref="Seed"/>, <see cref="Device"/>, <see cref="DType"/>, <see cref="Threads"/>.</summary>
+    public ComputeOptions ComputeOptions => new(Seed, Device, DType, Threads);
+
     /// <summary>Where the pretrained base is cached (default <see cref="ModelCache.DefaultDirectory"/>).</summary>
     public string? CacheDirectory { get; init; }
 
@@ -97,6 +111,7 @@ public sealed record OverOptimisationConfig
             if (!(PenaltyWeights[i] >= 0) || double.IsInfinity(PenaltyWeights[i]))
                 throw new ArgumentException($"PenaltyWeights[{i}] must be >= 0 and finite (got {PenaltyWeights[i]}).", nameof(PenaltyWeights));
         if (!Enum.IsDefined(Penalty)) throw new ArgumentException($"Unknown Penalty {Penalty}.", nameof(Penalty));
+        if (Threads < 0) throw new ArgumentException($"Threads must be >= 0, 0 meaning torch's own choice (got {Threads}).", nameof(Threads));
         return this;
     }
 }

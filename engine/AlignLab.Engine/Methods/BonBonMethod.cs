@@ -46,8 +46,7 @@ public sealed class BonBonMethod : IAlignmentMethod
     {
         var batch = pairs.Next(config.BatchSize, generator);
         var bestLogProbs = policy.SequenceLogProbs(batch.Prompts, batch.Chosen);
-        var gap = (bestLogProbs - batch.ChosenReferenceLogProbs)
-                  - (policy.SequenceLogProbs(batch.Prompts, batch.Rejected) - batch.RejectedReferenceLogProbs);
+        var gap = PreferenceGap.Of(bestLogProbs, policy.SequenceLogProbs(batch.Prompts, batch.Rejected), batch);
         var loss = Loss(bestLogProbs, gap, config.Alpha, config.TargetGap);
         return new MethodOutput(loss, new Dictionary<string, Tensor>
         {

@@ -49,7 +49,7 @@ public sealed class DpoMethod : IAlignmentMethod
         return new MethodOutput(loss, new Dictionary<string, Tensor>
         {
             ["gap"] = gap.detach().mean(),
-            ["accuracy"] = (gap.detach() > 0).to(ScalarType.Float32).mean(),
+            ["accuracy"] = (gap.detach() > 0).to(gap.dtype).mean(),
         });
     }
 }

@@ -3,10 +3,27 @@ using static TorchSharp.torch;
 
 namespace AlignLab.Engine.Methods;
 
-/// <summary>The log-ratio gap h_θ = log π_θ(y_w)/π_ref(y_w) − log π_θ(y_l)/π_ref(y_l) of a preference batch, [B].</summary>
-internal static class PreferenceGap
+/// <summary>
+/// The log-ratio gap of a preference batch (THEORY.md §4), [B]:
+/// h_θ = log π_θ(y_w)/π_ref(y_w) − log π_θ(y_l)/π_ref(y_l), the quantity DPO, IPO, BoNBoN and SLiC-style losses act on.
+/// </summary>
+public static class PreferenceGap
 {
-    public static Tensor Of(ISequencePolicy policy, PreferenceBatch batch) =>
-        (policy.SequenceLogProbs(batch.Prompts, batch.Chosen) - batch.ChosenReferenceLogProbs)
-        - (policy.SequenceLogProbs(batch.Prompts, batch.Rejected) - batch.RejectedReferenceLogProbs);
+    /// <summary>h_θ of <paramref name="batch"/> under <paramref name="policy"/> (differentiable).</summary>
+    public static Tensor Of(ISequencePolicy policy, PreferenceBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(batch);
+        return Of(policy.SequenceLogProbs(batch.Prompts, batch.Chosen), policy.SequenceLogProbs(batch.Prompts, batch.Rejected), batch);
+    }
+
+    /// <summary>
+    /// h_θ from the policy's log-probabilities of the chosen and rejected responses, [B] each, already computed (a loss
+    /// that also needs log π_θ(y_w), like BoNBoN's SFT term, computes it once).
+    /// </summary>
+    public static Tensor Of(Tensor chosenLogProbs, Tensor rejectedLogProbs, PreferenceBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        return (chosenLogProbs - batch.ChosenReferenceLogProbs) - (rejectedLogProbs - batch.RejectedReferenceLogProbs);
+    }
 }

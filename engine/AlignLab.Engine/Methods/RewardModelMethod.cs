@@ -47,12 +47,13 @@ public sealed class RewardModelMethod : IAlignmentMethod
     {
         var rows = randint(data.Count, new long[] { config.BatchSize }, ScalarType.Int64, data.Prompts.device, generator: generator);
         var prompts = data.Prompts.index_select(0, rows);
-        var margin = score(prompts, data.Chosen.index_select(0, rows)) - score(prompts, data.Rejected.index_select(0, rows));
-        var loss = -nn.functional.logsigmoid(margin).mean();
-        return new MethodOutput(loss, new Dictionary<string, Tensor>
+        var chosen = score(prompts, data.Chosen.index_select(0, rows));
+        var rejected = score(prompts, data.Rejected.index_select(0, rows));
+        var margin = (chosen - rejected).detach();
+        return new MethodOutput(Loss(chosen, rejected), new Dictionary<string, Tensor>
         {
-            ["accuracy"] = (margin.detach() > 0).to(ScalarType.Float32).mean(),
-            ["margin"] = margin.detach().mean(),
+            ["accuracy"] = (margin > 0).to(margin.dtype).mean(),
+            ["margin"] = margin.mean(),
         });
     }
 }

@@ -12,9 +12,10 @@ namespace AlignLab.Engine.Methods;
 /// paper's reward log F(r) up to a constant; with ties the discrete π_n ratio is used, as THEORY.md prescribes. F̂ is
 /// the per-prompt empirical CDF of M base samples drawn once (<see cref="EmpiricalRewardCdf"/>). The gradient is RLOO
 /// on the return R(y) − c·(log π_θ(y) − log p(y)) (see <see cref="Rloo"/> for why RLOO rather than PPO-clip).
-/// The exact optimum is π_n (<c>AlignLab.Theory.Objectives.ReverseKlObjective</c>).
+/// The exact optimum is π_n (<c>AlignLab.Theory.Objectives.ReverseKlObjective</c>). It owns the base rewards of F̂
+/// (disposed with it).
 /// </summary>
-public sealed class VbonMethod : IAlignmentMethod
+public sealed class VbonMethod : IAlignmentMethod, IDisposable
 {
     private readonly ISequencePolicy policy;
     private readonly ISequencePolicy reference;
@@ -49,6 +50,8 @@ public sealed class VbonMethod : IAlignmentMethod
 
     /// <inheritdoc />
     object? IAlignmentMethod.Config => config;
+
+    public void Dispose() => baseRewards.Dispose();
 
     /// <inheritdoc />
     public MethodOutput Step(torch.Generator generator)

@@ -4,7 +4,9 @@ namespace AlignLab.Engine.Rewards;
 
 /// <summary>
 /// A programmatic reward: a plain function of (prompts [B, P], responses [B, L]) returning values [B], behind
-/// <see cref="IRewardFunction"/>. Gold rewards and off-target attributes (<see cref="GoldRewards"/>) are built this way.
+/// <see cref="IRewardFunction"/>, always as float64 on the inputs' device (per-row scalars cost nothing to keep exact,
+/// and a half-precision run must not merge distinct rewards into ties). Gold rewards and off-target attributes
+/// (<see cref="GoldRewards"/>) are built this way.
 /// </summary>
 public sealed class FunctionReward : IRewardFunction
 {
@@ -29,6 +31,6 @@ public sealed class FunctionReward : IRewardFunction
             throw new ArgumentException($"prompts has {prompts.shape[0]} rows but responses has {responses.shape[0]}; batch sizes must match.", nameof(responses));
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        return _score(prompts, responses).to(ScalarType.Float32).MoveToOuterDisposeScope();
+        return _score(prompts, responses).to(ScalarType.Float64).MoveToOuterDisposeScope();
     }
 }

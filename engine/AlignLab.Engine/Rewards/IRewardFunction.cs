@@ -3,8 +3,9 @@ using static TorchSharp.torch;
 namespace AlignLab.Engine.Rewards;
 
 /// <summary>
-/// Scores (prompt, response) pairs: prompts [B, P] and responses [B, L] (int64 token ids) give rewards [B] (float32,
-/// on the inputs' device, no gradient needed). Gold (programmatic) rewards and learned reward models both implement it.
+/// Scores (prompt, response) pairs: prompts [B, P] and responses [B, L] (int64 token ids) give rewards [B] (floating
+/// point, on the inputs' device, no gradient needed: float64 for programmatic rewards, the model's dtype for learned
+/// ones). Gold (programmatic) rewards and learned reward models both implement it.
 /// </summary>
 public interface IRewardFunction
 {

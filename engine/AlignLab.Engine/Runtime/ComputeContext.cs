@@ -8,11 +8,17 @@ namespace AlignLab.Engine.Runtime;
 /// torch's global generator (parameter initialisation, dropout) and, on CUDA, every GPU's; <see cref="Generator"/> is a
 /// separate seeded generator for sampling, and <see cref="Random"/> a seeded <see cref="System.Random"/> for
 /// host-side choices (shuffling, tie-breaks). With the same options on CPU a run's samples and losses are bit-identical.
+/// Product code creates every tensor with <see cref="Device"/> and <see cref="DType"/> (or on the device of a tensor
+/// that came from here), moves every module with <see cref="Place{T}"/>, and seeds torch's global generators only
+/// through <see cref="SeedInitialisation"/>.
 /// </summary>
 public sealed class ComputeContext : IDisposable
 {
-    private ComputeContext(ComputeOptions options, Device device)
+    private readonly int previousThreads;
+
+    private ComputeContext(ComputeOptions options, Device device, int previousThreads)
     {
+        this.previousThreads = previousThreads;
         Options = options;
         Device = device;
         Generator = new Generator((ulong)options.Seed, device);
@@ -48,14 +54,37 @@ public sealed class ComputeContext : IDisposable
         if (!is_floating_point(empty(0, options.DType)))
             throw new ArgumentException($"DType must be a floating-point type (got {options.DType}).", nameof(options));
         var device = ResolveDevice(options.Device);
+        int previousThreads = get_num_threads();
         if (options.Threads > 0) set_num_threads(options.Threads);
-        manual_seed(options.Seed);
-        if (device.type == DeviceType.CUDA) cuda.manual_seed_all(options.Seed);
-        return new ComputeContext(options, device);
+        var context = new ComputeContext(options, device, previousThreads);
+        context.SeedInitialisation(options.Seed);
+        return context;
     }
 
-    /// <summary>Creates a fresh sampling generator on this context's device, seeded with <paramref name="seed"/>.</summary>
-    public Generator NewGenerator(long seed) => new((ulong)seed, Device);
+    /// <summary>
+    /// Seeds torch's global generators (the CPU one and, on CUDA, every GPU's) with <paramref name="seed"/>: module
+    /// constructors draw their initial weights from them, so a model built right after this call has weights fixed by
+    /// <paramref name="seed"/> alone. The one place besides <see cref="Create"/> that touches the global random state.
+    /// </summary>
+    public void SeedInitialisation(long seed)
+    {
+        manual_seed(seed);
+        if (Device.type == DeviceType.CUDA) cuda.manual_seed_all(seed);
+    }
+
+    /// <summary>Moves <paramref name="module"/>'s parameters and buffers to <see cref="Device"/> and <see cref="DType"/>; returns it.</summary>
+    public T Place<T>(T module) where T : nn.Module
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        module.to(Device).to(DType);
+        return module;
+    }
+
+    /// <summary>A one-line description for logs and <c>alignlab info</c>, e.g. <c>cpu, Float32, 2 threads, seed 0</c>.</summary>
+    public string Describe() => $"{Device}, {DType}, {get_num_threads()} threads, seed {Seed}";
+
+    /// <summary>True when <paramref name="a"/> and <paramref name="b"/> name the same device (TorchSharp's Device compares by reference).</summary>
+    internal static bool SameDevice(Device a, Device b) => a.type == b.type && a.index == b.index;
 
     /// <summary>"cuda" when a CUDA device is available, else "cpu"; or the named device, checked for availability.</summary>
     public static Device ResolveDevice(string? name)
@@ -75,6 +104,10 @@ public sealed class ComputeContext : IDisposable
         return device;
     }
 
-    /// <inheritdoc />
-    public void Dispose() => Generator.Dispose();
+    /// <summary>Disposes the generator and gives torch back the thread count it had before <see cref="Create"/>.</summary>
+    public void Dispose()
+    {
+        Generator.Dispose();
+        if (Options.Threads > 0) set_num_threads(previousThreads);
+    }
 }

@@ -16,6 +16,6 @@ public sealed class HammingDistance : IResponseDistance
             throw new ArgumentException($"candidates must have shape [B, n, L] (got [{string.Join(", ", candidates.shape)}]).", nameof(candidates));
         using var scope = NewDisposeScope();
         var differ = candidates.unsqueeze(2) != candidates.unsqueeze(1);
-        return differ.to(ScalarType.Float32).mean(new long[] { 3 }).MoveToOuterDisposeScope();
+        return differ.to(ScalarType.Float64).mean(new long[] { 3 }).MoveToOuterDisposeScope();
     }
 }

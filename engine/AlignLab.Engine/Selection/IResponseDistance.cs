@@ -8,6 +8,6 @@ namespace AlignLab.Engine.Selection;
 /// </summary>
 public interface IResponseDistance
 {
-    /// <summary>All pairwise distances within each group: candidates [B, n, L] token ids give [B, n, n] (float32).</summary>
+    /// <summary>All pairwise distances within each group: candidates [B, n, L] token ids give [B, n, n] (float64, like programmatic rewards).</summary>
     Tensor Pairwise(Tensor candidates);
 }

@@ -1,5 +1,6 @@
 using AlignLab.Engine.Models;
 using AlignLab.Engine.Rewards;
+using AlignLab.Engine.Runtime;
 using AlignLab.Engine.Sampling;
 using AlignLab.Theory;
 using static TorchSharp.torch;
@@ -14,8 +15,8 @@ public static class Enumeration
 {
     /// <summary>
     /// π(y | x_k) of every response (in <see cref="IEnumerableTask.AllResponses"/> order) under
-    /// <paramref name="policy"/>, on the policy's device; exponentiated in float64 and renormalised to remove float32
-    /// rounding (for a fixed-length policy the raw sum is 1 up to ~1e-5).
+    /// <paramref name="policy"/>, on the policy's device; exponentiated in float64 and renormalised (a softmax of the
+    /// sequence log-probabilities) to remove float32 rounding (for a fixed-length policy the raw sum is 1 up to ~1e-5).
     /// </summary>
     public static double[] Probabilities(IEnumerableTask task, ISequencePolicy policy, int promptIndex)
     {
@@ -23,13 +24,12 @@ public static class Enumeration
         CheckPrompt(task, promptIndex);
         using var scope = NewDisposeScope();
         var device = policy.Module.parameters().First().device;
-        var responses = task.AllResponses.to(device);
-        var prompts = task.Prompts[promptIndex].unsqueeze(0).expand(responses.shape[0], -1).to(device);
+        if (!ComputeContext.SameDevice(device, task.AllResponses.device))
+            throw new ArgumentException($"The policy is on {device} but the task's responses are on {task.AllResponses.device}; create the task and the policy with one ComputeContext.", nameof(policy));
+        var responses = task.AllResponses;
+        var prompts = task.Prompts[promptIndex].unsqueeze(0).expand(responses.shape[0], -1);
         var logp = SequenceScorer.LogProbs(policy, prompts, responses).to(ScalarType.Float64).cpu().data<double>().ToArray();
-        double max = logp.Max();
-        var p = logp.Select(lp => Math.Exp(lp - max)).ToArray();
-        double total = p.Sum();
-        return p.Select(x => x / total).ToArray();
+        return Softmax.Probabilities(logp);
     }
 
     /// <summary>The value of <paramref name="attribute"/> (e.g. the gold reward) on every response to prompt k.</summary>

@@ -68,9 +68,9 @@ public sealed class ToyLanguage
 
     /// <summary>
     /// <paramref name="count"/> texts (prompt index uniform over the prompt set, response from the process), as
-    /// prompts [count, P] and responses [count, L] int64 tensors, drawn with <paramref name="random"/>.
+    /// prompts [count, P] and responses [count, L] int64 tensors on <paramref name="device"/>, drawn with <paramref name="random"/>.
     /// </summary>
-    public (Tensor Prompts, Tensor Responses) SampleTexts(int count, Random random)
+    public (Tensor Prompts, Tensor Responses) SampleTexts(int count, Random random, Device device)
     {
         int p = Config.PromptLength, l = Config.ResponseLength;
         var prompts = new long[count * p];
@@ -91,7 +91,7 @@ public sealed class ToyLanguage
                 responses[r * l + t] = previous = j;
             }
         }
-        return (tensor(prompts, count, p), tensor(responses, count, l));
+        return (tensor(prompts, [count, p], device: device), tensor(responses, [count, l], device: device));
     }
 
     private static double Normal(Random random) =>

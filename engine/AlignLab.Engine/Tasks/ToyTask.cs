@@ -1,6 +1,7 @@
 using AlignLab.Engine.Checkpoints;
 using AlignLab.Engine.Models;
 using AlignLab.Engine.Rewards;
+using AlignLab.Engine.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -16,21 +17,32 @@ namespace AlignLab.Engine.Tasks;
 /// </summary>
 public sealed class ToyTask : IEnumerableTask, IDisposable
 {
-    /// <summary>Creates the task for <paramref name="config"/> (default: <see cref="ToyTaskConfig"/>'s defaults).</summary>
-    public ToyTask(ToyTaskConfig? config = null)
+    /// <summary>
+    /// Creates the task for <paramref name="config"/> (default: <see cref="ToyTaskConfig"/>'s defaults) with its tensors and
+    /// base model on <paramref name="context"/>'s device and dtype (default: the CPU in float32).
+    /// </summary>
+    public ToyTask(ToyTaskConfig? config = null, ComputeContext? context = null)
     {
         Language = new ToyLanguage(config ?? new ToyTaskConfig());
+        Device = context?.Device ?? CPU;
+        DType = context?.DType ?? ScalarType.Float32;
         var c = Language.Config;
-        Prompts = tensor(Language.Prompts.SelectMany(x => x).ToArray(), c.PromptCount, c.PromptLength);
+        Prompts = tensor(Language.Prompts.SelectMany(x => x).ToArray(), [c.PromptCount, c.PromptLength], device: Device);
         int n = c.ResponseCount, l = c.ResponseLength, v = c.VocabSize;
         var all = new long[n * l];
         for (int i = 0; i < n; i++)
             for (int t = 0, rest = i; t < l; t++, rest /= v)
                 all[i * l + (l - 1 - t)] = rest % v; // response i is i written in base V
-        AllResponses = tensor(all, n, l);
+        AllResponses = tensor(all, [n, l], device: Device);
         GoldReward = c.RewardTies ? GoldRewards.SymbolCount(c.TargetSymbol) : GoldRewards.SymbolCountWithoutTies(c.TargetSymbol, v);
         OffTarget = GoldRewards.SymbolCount(c.OffTargetSymbol);
     }
+
+    /// <summary>The device of <see cref="Prompts"/>, <see cref="AllResponses"/> and the base model.</summary>
+    public Device Device { get; }
+
+    /// <summary>The floating-point dtype of the base model's parameters.</summary>
+    public ScalarType DType { get; }
 
     /// <summary>The configuration.</summary>
     public ToyTaskConfig Config => Language.Config;
@@ -63,15 +75,31 @@ public sealed class ToyTask : IEnumerableTask, IDisposable
     public const int PretrainingVersion = 1;
 
     /// <summary>
-    /// The pretrained base model (on CPU; move it with <c>.to(device)</c>), loaded from
+    /// The pretrained base model on the task's <see cref="Device"/> in its <see cref="DType"/>, loaded from
     /// <paramref name="cacheDirectory"/> (default <see cref="ModelCache.DefaultDirectory"/>) when an intact checkpoint
-    /// for this task and <paramref name="baseConfig"/> is there, otherwise pretrained and saved atomically
+    /// for this task and <paramref name="baseConfig"/> is there, otherwise pretrained (on the CPU in float32, so that the
+    /// cached weights do not depend on the machine that first trained them) and saved atomically
     /// (<see cref="ModelCache.LoadOrBuild"/>: a damaged entry is moved aside, reported and rebuilt).
     /// </summary>
     public TinyGpt LoadOrPretrainBase(ToyBaseConfig? baseConfig = null, string? cacheDirectory = null)
     {
         var config = (baseConfig ?? new ToyBaseConfig()).Validate();
-        return ModelCache.LoadOrBuild(BaseCheckpointPath(config, cacheDirectory), ModelConfig(config), c => new TinyGpt(c), () => Pretrain(config));
+        // Cached bases are float32 (see Pretrain); a module is built in torch's default dtype, so it is cast before the
+        // weights are copied in, or a run with another default would see a "damaged" cache entry.
+        return Placed(ModelCache.LoadOrBuild(BaseCheckpointPath(config, cacheDirectory), ModelConfig(config),
+            c => CanonicalModel(new TinyGpt(c)), () => Pretrain(config)));
+    }
+
+    private static TinyGpt CanonicalModel(TinyGpt model)
+    {
+        model.to(ScalarType.Float32);
+        return model;
+    }
+
+    private TinyGpt Placed(TinyGpt model)
+    {
+        model.to(Device).to(DType);
+        return model;
     }
 
     /// <summary>
@@ -86,20 +114,23 @@ public sealed class ToyTask : IEnumerableTask, IDisposable
     /// <summary>
     /// Trains a fresh base by maximum likelihood (mean token cross-entropy of responses given prompts) on fresh
     /// samples of the language, with Adam and a learning rate decaying linearly to 0 (which removes most of the
-    /// optimiser noise from the final fit); deterministic given <see cref="ToyBaseConfig.Seed"/>. Does not touch the cache.
+    /// optimiser noise from the final fit), on <paramref name="context"/>'s device and dtype (default: a CPU float32
+    /// context); initialisation and data are fixed by <see cref="ToyBaseConfig.Seed"/>. Does not touch the cache.
     /// </summary>
-    public TinyGpt Pretrain(ToyBaseConfig baseConfig)
+    public TinyGpt Pretrain(ToyBaseConfig baseConfig, ComputeContext? context = null)
     {
         baseConfig.Validate();
-        manual_seed(baseConfig.Seed);
-        var model = new TinyGpt(ModelConfig(baseConfig));
+        using var cpu = context is null ? ComputeContext.Create(new ComputeOptions(baseConfig.Seed, "cpu")) : null;
+        var compute = context ?? cpu!;
+        compute.SeedInitialisation(baseConfig.Seed);
+        var model = compute.Place(new TinyGpt(ModelConfig(baseConfig)));
         var random = new Random(unchecked((int)baseConfig.Seed));
         using var optimizer = optim.Adam(model.parameters(), baseConfig.LearningRate);
         model.train();
         for (int step = 0; step < baseConfig.Steps; step++)
         {
             using var scope = NewDisposeScope();
-            var (prompts, responses) = Language.SampleTexts(baseConfig.BatchSize, random);
+            var (prompts, responses) = Language.SampleTexts(baseConfig.BatchSize, random, compute.Device);
             var loss = -model.TokenLogProbs(prompts, responses).mean();
             optimizer.zero_grad();
             loss.backward();
@@ -115,7 +146,8 @@ public sealed class ToyTask : IEnumerableTask, IDisposable
     {
         CheckPrompt(promptIndex);
         var prompt = Language.Prompts[promptIndex];
-        var all = AllResponses.data<long>().ToArray();
+        using var cpuResponses = AllResponses.cpu();
+        var all = cpuResponses.data<long>().ToArray();
         int l = Config.ResponseLength;
         return Enumerable.Range(0, Config.ResponseCount).Select(i => Language.Probability(prompt, all[(i * l)..((i + 1) * l)])).ToArray();
     }

@@ -66,74 +66,60 @@ public sealed class Trainer
         IReadOnlyList<ConfigDifference> recordedChanges = [.. resumed.EarlierChanges, .. resumed.Changes];
         PrepareMetricsFile(startStep);
 
-        var previousTf32 = false;
-        var useTf32 = Config.MixedPrecision && device.type == DeviceType.CUDA;
-        if (useTf32)
+        var clock = Stopwatch.StartNew();
+        var lastCheckpoint = startStep;
+        var last = resumed.Last with { TotalSteps = Config.Steps, Elapsed = TimeSpan.Zero };
+        void ThrowIfNonFinite()
         {
-            previousTf32 = backends.cuda.matmul.allow_tf32;
-            backends.cuda.matmul.allow_tf32 = true;
+            var bad = (int)firstNonFinite.cpu().item<long>();
+            if (bad > 0) throw new NonFiniteLossException(method.Name, bad, lastCheckpoint);
         }
-        try
+        for (var step = startStep + 1; step <= Config.Steps; step++)
         {
-            var clock = Stopwatch.StartNew();
-            var lastCheckpoint = startStep;
-            var last = resumed.Last with { TotalSteps = Config.Steps, Elapsed = TimeSpan.Zero };
-            void ThrowIfNonFinite()
+            if (cancellationToken.IsCancellationRequested)
             {
-                var bad = (int)firstNonFinite.cpu().item<long>();
-                if (bad > 0) throw new NonFiniteLossException(method.Name, bad, lastCheckpoint);
-            }
-            for (var step = startStep + 1; step <= Config.Steps; step++)
-            {
-                if (cancellationToken.IsCancellationRequested)
-                {
-                    // Stop between steps: the state after step - 1 is consistent, so it is what the checkpoint holds.
-                    ThrowIfNonFinite();
-                    var done = step - 1;
-                    if (CheckpointPath is not null && (done != lastCheckpoint || !File.Exists(CheckpointPath)))
-                        SaveCheckpoint(CheckpointPath, done, last, recordedChanges, method, optimizer, generator);
-                    throw new TrainingCancelledException(method.Name, done, Config.Steps, CheckpointPath, cancellationToken);
-                }
-                using var scope = NewDisposeScope();
-                var learningRate = Config.LearningRateAt(step);
-                var (loss, metrics) = AccumulateGradients(method, parameters, generator);
-                var gradNorm = ClipGradients(parameters);
-                firstNonFinite.copy_(where(firstNonFinite.eq(0) & loss.isfinite().logical_not(), full(1, step, ScalarType.Int64, device), firstNonFinite));
-                optimizer.Step(learningRate);
-
-                var isEval = evaluate is not null && Config.EvalEvery > 0 && step % Config.EvalEvery == 0;
-                var isCheckpoint = CheckpointPath is not null && (Config.CheckpointEvery > 0 && step % Config.CheckpointEvery == 0 || step == Config.Steps);
-                var isLog = step % Config.LogEvery == 0 || step == Config.Steps || isEval;
-                if (!(isLog || isCheckpoint)) continue;
-
+                // Stop between steps: the state after step - 1 is consistent, so it is what the checkpoint holds.
                 ThrowIfNonFinite();
-                if (isLog)
-                {
-                    var values = ReadScalars(loss, metrics, gradNorm);
-                    values["lr"] = learningRate;
-                    if (isEval)
-                    {
-                        using var noGrad = no_grad();
-                        foreach (var (name, value) in evaluate!(step)) values["eval." + name] = value;
-                    }
-                    var lossValue = values["loss"];
-                    values.Remove("loss");
-                    last = new TrainingProgress(step, Config.Steps, lossValue, values, clock.Elapsed);
-                    AppendMetrics(last);
-                    progress?.Invoke(last);
-                }
-                if (isCheckpoint)
-                {
-                    SaveCheckpoint(CheckpointPath!, step, last, recordedChanges, method, optimizer, generator);
-                    lastCheckpoint = step;
-                }
+                var done = step - 1;
+                if (CheckpointPath is not null && (done != lastCheckpoint || !File.Exists(CheckpointPath)))
+                    SaveCheckpoint(CheckpointPath, done, last, recordedChanges, method, optimizer, generator);
+                throw new TrainingCancelledException(method.Name, done, Config.Steps, CheckpointPath, cancellationToken);
             }
-            return new TrainingResult(Config.Steps, startStep, last, resumed.Changes);
+            using var scope = NewDisposeScope();
+            var learningRate = Config.LearningRateAt(step);
+            var (loss, metrics) = AccumulateGradients(method, parameters, generator);
+            var gradNorm = ClipGradients(parameters);
+            firstNonFinite.copy_(where(firstNonFinite.eq(0) & loss.isfinite().logical_not(), full(1, step, ScalarType.Int64, device), firstNonFinite));
+            optimizer.Step(learningRate);
+
+            var isEval = evaluate is not null && Config.EvalEvery > 0 && step % Config.EvalEvery == 0;
+            var isCheckpoint = CheckpointPath is not null && (Config.CheckpointEvery > 0 && step % Config.CheckpointEvery == 0 || step == Config.Steps);
+            var isLog = step % Config.LogEvery == 0 || step == Config.Steps || isEval;
+            if (!(isLog || isCheckpoint)) continue;
+
+            ThrowIfNonFinite();
+            if (isLog)
+            {
+                var values = ReadScalars(loss, metrics, gradNorm);
+                values["lr"] = learningRate;
+                if (isEval)
+                {
+                    using var noGrad = no_grad();
+                    foreach (var (name, value) in evaluate!(step)) values["eval." + name] = value;
+                }
+                var lossValue = values["loss"];
+                values.Remove("loss");
+                last = new TrainingProgress(step, Config.Steps, lossValue, values, clock.Elapsed);
+                AppendMetrics(last);
+                progress?.Invoke(last);
+            }
+            if (isCheckpoint)
+            {
+                SaveCheckpoint(CheckpointPath!, step, last, recordedChanges, method, optimizer, generator);
+                lastCheckpoint = step;
+            }
         }
-        finally
-        {
-            if (useTf32) backends.cuda.matmul.allow_tf32 = previousTf32;
-        }
+        return new TrainingResult(Config.Steps, startStep, last, resumed.Changes);
     }
 
     /// <summary>

@@ -15,15 +15,15 @@ namespace AlignLab.Engine.Training;
 /// <param name="MinLearningRateRatio">Final learning rate as a fraction of η for decaying schedules (default 0).</param>
 /// <param name="GradientClip">Maximum global gradient L2 norm; 0 disables clipping (default 1).</param>
 /// <param name="GradientAccumulation">Micro-batches whose gradients are averaged per step (default 1).</param>
-/// <param name="LogEvery">Steps between metric records (JSONL line + progress callback), default 1 (every step).</param>
+/// <param name="LogEvery">
+/// Steps between metric records (JSONL line + progress callback), default 10: a record reads the loss and metrics back
+/// to the host, which waits for the device, so recording every step would stall a GPU run at every step.
+/// </param>
 /// <param name="EvalEvery">Steps between evaluations (the trainer's evaluate callback); 0 = never (default).</param>
 /// <param name="CheckpointEvery">Steps between checkpoints; 0 = never (default).</param>
 /// <param name="CheckpointDirectory">Folder of the run's checkpoint file; null = no checkpoints (default).</param>
 /// <param name="MetricsPath">JSONL file the per-step metrics are appended to; null = none (default).</param>
 /// <param name="Seed">Seed of the training generator that every batch is drawn from (default 0).</param>
-/// <param name="MixedPrecision">
-/// Use reduced-precision matmuls where the device supports them (TF32 on CUDA); ignored on CPU (default false).
-/// </param>
 /// <param name="Resume">
 /// Continue from the checkpoint in <see cref="CheckpointDirectory"/> when there is one (default true). The checkpoint
 /// must have been made with the same settings: a field that changes the trajectory (learning rate, schedule, seed, the
@@ -47,13 +47,12 @@ public sealed record TrainerConfig(
     double MinLearningRateRatio = 0.0,
     double GradientClip = 1.0,
     int GradientAccumulation = 1,
-    int LogEvery = 1,
+    int LogEvery = 10,
     int EvalEvery = 0,
     int CheckpointEvery = 0,
     string? CheckpointDirectory = null,
     string? MetricsPath = null,
     long Seed = 0,
-    bool MixedPrecision = false,
     bool Resume = true,
     bool AllowConfigChange = false)
 {

@@ -58,10 +58,19 @@ public sealed class ExperimentTests
     }
 
     [Fact]
-    public void LengthMetricOnFixedLengthTask_IsReported()
+    public void LengthMetric_IsUnknown_TheToyTaskHasOneResponseLength()
     {
-        var problem = Assert.Single(Valid().Evaluate(Metrics.Length).Validate());
-        Assert.Contains("'length' is constant (5)", problem);
+        // Every toy response has exactly responseLength symbols, so there is no length metric to report.
+        var problem = Assert.Single(Valid().Evaluate(Metrics.Named("length")).Validate());
+        Assert.Contains("'length' is unknown", problem);
+    }
+
+    [Fact]
+    public void UnknownDeviceAndNegativeThreads_AreReported()
+    {
+        var problems = Valid().OnDevice("tpu-9000").WithThreads(-1).Validate();
+        Assert.Contains(problems, p => p.StartsWith("device:", StringComparison.Ordinal) && p.Contains("tpu-9000"));
+        Assert.Contains(problems, p => p.Contains("threads must be >= 0"));
     }
 
     [Fact]

@@ -6,13 +6,14 @@ namespace AlignLab.Engine.Tests.Methods;
 public class TabularRewardTests
 {
     [Fact]
-    public void Score_LooksUpByPromptAndOutcome()
+    public void Score_LooksUpByPromptAndOutcome_InFloat64()
     {
         using var reward = new TabularReward([[0.0, 1.0], [5.0, -2.0]]);
         using var prompts = tensor(new long[] { 1, 0, 1 }).reshape(-1, 1);
         using var responses = tensor(new long[] { 1, 1, 0 }).reshape(-1, 1);
         using var scores = reward.Score(prompts, responses);
-        Assert.Equal(new[] { -2f, 1f, 5f }, scores.data<float>().ToArray());
+        Assert.Equal(ScalarType.Float64, scores.dtype);
+        Assert.Equal(new[] { -2.0, 1.0, 5.0 }, scores.data<double>().ToArray());
     }
 
     [Fact]

@@ -59,4 +59,38 @@ public class ComputeContextTests
         Assert.Throws<ArgumentException>(() => ComputeContext.Create(new ComputeOptions(Threads: -1)));
         Assert.Throws<ArgumentException>(() => ComputeContext.Create(new ComputeOptions(DType: ScalarType.Int64)));
     }
+
+    [Fact]
+    public void Place_MovesAModuleToTheContextsDtype_AndSeedInitialisation_FixesItsWeights()
+    {
+        using var context = ComputeContext.Create(new ComputeOptions(3, "cpu", ScalarType.Float64));
+        context.SeedInitialisation(11);
+        using var a = context.Place(new TinyGpt(Config));
+        context.SeedInitialisation(11);
+        using var b = context.Place(new TinyGpt(Config));
+        Assert.All(a.parameters(), p => Assert.Equal(ScalarType.Float64, p.dtype));
+        Assert.All(a.parameters().Zip(b.parameters()), pair => Assert.Equal(0.0, (pair.First - pair.Second).abs().max().item<double>()));
+        Assert.StartsWith("cpu, Float64, ", context.Describe(), StringComparison.Ordinal);
+    }
+}
+
+/// <summary>Tests that change torch's process-wide thread count, which would change the float sums of tests beside them.</summary>
+[Collection(ThreadCountCollection.Name)]
+public class ComputeContextThreadTests
+{
+    [Fact]
+    public void Threads_AreSetForTheContext_AndGivenBackOnDispose()
+    {
+        int before = get_num_threads();
+        int wanted = before == 1 ? 2 : 1;
+        using (ComputeContext.Create(new ComputeOptions(Threads: wanted, Device: "cpu")))
+            Assert.Equal(wanted, get_num_threads());
+        Assert.Equal(before, get_num_threads());
+    }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ThreadCountCollection
+{
+    public const string Name = "torch thread count";
 }

@@ -1,6 +1,9 @@
 using System.Diagnostics;
+using AlignLab.Engine.Methods;
 using AlignLab.Engine.Models;
+using AlignLab.Engine.Rewards;
 using AlignLab.Engine.Runtime;
+using AlignLab.Engine.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -35,18 +38,48 @@ public class MemoryStabilityTests
                 optimizer.step();
             }
         }
-        Steps(50);
+        AssertFlat(() => Steps(50), () => Steps(200), "sampling and training");
+    }
+
+    [Theory]
+    [InlineData("dpo")]
+    [InlineData("rlhf")]
+    public void LongTrainerRuns_OfAPairMethodAndAnRlooMethod_KeepLiveTensorsAndMemoryFlat(string kind)
+    {
+        // The whole loop: trainer (AdamW state, clipping, logging), a pair source sampling fresh best/worst-of-n pairs or
+        // on-policy RLOO samples, and the method's loss, run for 200 steps after a 30-step warm-up.
+        using var context = ComputeContext.Create(new ComputeOptions(7, "cpu"));
+        using var reference = context.Place(new TinyGpt(Config));
+        reference.eval();
+        using var policy = context.Place(new TinyGpt(Config));
+        using var prompts = randint(6, [16, 3], dtype: ScalarType.Int64, device: context.Device, generator: context.Generator);
+        var reward = GoldRewards.SymbolCount(0);
+        var sampling = new SamplingOptions(5);
+        IAlignmentMethod method = kind == "dpo"
+            ? new DpoMethod(policy, new BestWorstPairSource(reference, prompts, reward, 4, sampling), new DpoConfig(Beta: 0.5, BatchSize: 8))
+            : new RlhfMethod(policy, reference, prompts, reward, new RlhfConfig(sampling, Beta: 0.5, SamplesPerPrompt: 4, BatchSize: 8));
+        void Train(int steps) => new Trainer(new TrainerConfig(Steps: steps, LearningRate: 1e-3, LogEvery: 10, Seed: steps)).Run(method);
+        AssertFlat(() => Train(30), () => Train(200), kind + " training");
+    }
+
+    /// <summary>
+    /// After <paramref name="warmUp"/> (allocator pools, optimiser state), <paramref name="run"/> must leave the number of
+    /// live tensors unchanged and resident memory flat: a leak of a step's activations would grow by hundreds of KB per
+    /// step (≥ 50 MB over 200 steps), so 30 MB allows for allocator noise only.
+    /// </summary>
+    private static void AssertFlat(Action warmUp, Action run, string what)
+    {
+        warmUp();
         GC.Collect();
         GC.WaitForPendingFinalizers();
         long live = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
         long rss = Process.GetCurrentProcess().WorkingSet64;
-        Steps(200);
+        run();
         GC.Collect();
         GC.WaitForPendingFinalizers();
         long growth = Process.GetCurrentProcess().WorkingSet64 - rss;
         Assert.Equal(live, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
-        // A leak of the step's activations would grow by hundreds of KB per step (≥ 50 MB here); allow allocator noise.
-        Assert.True(growth < 30L << 20, $"resident memory grew by {growth >> 20} MB over 200 steps");
+        Assert.True(growth < 30L << 20, $"{what}: resident memory grew by {growth >> 20} MB");
     }
 }
 

@@ -10,6 +10,6 @@ public class HammingDistanceTests
     {
         using var candidates = tensor(new long[] { 1, 2, 3, 1, 0, 3 }).reshape(1, 2, 3);
         using var d = new HammingDistance().Pairwise(candidates);
-        Assert.Equal(new[] { 0f, 1f / 3, 1f / 3, 0f }, d.reshape(-1).data<float>().ToArray());
+        Assert.Equal(new[] { 0.0, 1.0 / 3, 1.0 / 3, 0.0 }, d.reshape(-1).data<double>().ToArray());
     }
 }

@@ -19,7 +19,7 @@ public sealed class TrainerTests : IDisposable
 
     private static TrainerConfig Config(string metrics, string? checkpoints) => new(
         Steps: 40, LearningRate: 0.05, WarmupSteps: 5, Schedule: LearningRateSchedule.Cosine, MinLearningRateRatio: 0.1,
-        GradientClip: 0.5, GradientAccumulation: 2, WeightDecay: 0.01, CheckpointEvery: checkpoints is null ? 0 : 10,
+        GradientClip: 0.5, GradientAccumulation: 2, WeightDecay: 0.01, LogEvery: 1, CheckpointEvery: checkpoints is null ? 0 : 10,
         CheckpointDirectory: checkpoints, MetricsPath: metrics, Seed: 42);
 
     private static (TabularPolicy Policy, IAlignmentMethod Method) SftBon()

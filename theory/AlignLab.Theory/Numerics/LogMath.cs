@@ -1,8 +1,8 @@
 namespace AlignLab.Theory;
 
 /// <summary>
-/// Accurate elementary functions the BCL lacks (its LogP1/ExpM1 are plain log(1+x), exp(x)−1) and log-space
-/// normalisation used by every tilting.
+/// Accurate elementary functions the BCL lacks (its LogP1/ExpM1 are plain log(1+x), exp(x)−1). Log-space
+/// normalisation is <see cref="Softmax"/>.
 /// </summary>
 internal static class LogMath
 {
@@ -32,21 +32,5 @@ internal static class LogMath
     {
         if (x == 0.0) return double.NegativeInfinity;
         return x > -Math.Log(2.0) ? Math.Log(-Expm1(x)) : Log1p(-Math.Exp(x));
-    }
-
-    /// <summary>Normalises log-weights into probabilities: p_i = exp(w_i − logsumexp(w)). −∞ weights give 0.</summary>
-    public static double[] Softmax(double[] logWeights)
-    {
-        double max = double.NegativeInfinity;
-        foreach (double w in logWeights) if (w > max) max = w;
-        var p = new double[logWeights.Length];
-        double sum = 0.0;
-        for (int i = 0; i < p.Length; i++)
-        {
-            p[i] = double.IsNegativeInfinity(logWeights[i]) ? 0.0 : Math.Exp(logWeights[i] - max);
-            sum += p[i];
-        }
-        for (int i = 0; i < p.Length; i++) p[i] /= sum;
-        return p;
     }
 }

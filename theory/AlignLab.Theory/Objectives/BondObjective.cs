@@ -17,7 +17,7 @@ public sealed class BondObjective : ITabularObjective
         ArgumentChecks.UnitInterval(beta, nameof(beta));
         Beta = beta;
         target = Tilting.BestOfN(distribution, n).Probabilities.ToArray();
-        logTarget = Softmax.Log(target);
+        logTarget = TabularLogits.Log(target);
         Name = $"bond(n={n}, beta={beta:G6})";
     }
 
@@ -33,7 +33,7 @@ public sealed class BondObjective : ITabularObjective
     /// <inheritdoc />
     public double Value(IReadOnlyList<double> logits)
     {
-        Softmax.CheckLogits(logits, Dimension);
+        TabularLogits.CheckLogits(logits, Dimension);
         var logPi = Softmax.LogProbabilities(logits);
         var forward = target.Select((t, i) => t > 0 ? t * (logTarget[i] - logPi[i]) : 0.0).Sum();
         var backward = logPi.Select((l, i) => Math.Exp(l) * (l - logTarget[i])).Sum();
@@ -43,7 +43,7 @@ public sealed class BondObjective : ITabularObjective
     /// <inheritdoc />
     public double[] Gradient(IReadOnlyList<double> logits)
     {
-        Softmax.CheckLogits(logits, Dimension);
+        TabularLogits.CheckLogits(logits, Dimension);
         var logPi = Softmax.LogProbabilities(logits);
         var backward = logPi.Select((l, i) => Math.Exp(l) * (l - logTarget[i])).Sum();
         return logPi.Select((l, i) =>

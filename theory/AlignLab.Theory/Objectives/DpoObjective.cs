@@ -25,7 +25,7 @@ public sealed class DpoObjective : ITabularObjective
         for (var i = 0; i < k; i++)
             for (var j = 0; j < k; j++)
                 weight[i, j] = 2 * p[i] * p[j] * Sigmoid(r[i] - r[j]);
-        logBase = Softmax.Log(p);
+        logBase = TabularLogits.Log(p);
         Name = $"dpo(beta={beta:G6})";
     }
 
@@ -41,7 +41,7 @@ public sealed class DpoObjective : ITabularObjective
     /// <inheritdoc />
     public double Value(IReadOnlyList<double> logits)
     {
-        Softmax.CheckLogits(logits, Dimension);
+        TabularLogits.CheckLogits(logits, Dimension);
         var value = 0.0;
         for (var i = 0; i < Dimension; i++)
             for (var j = 0; j < Dimension; j++)
@@ -52,7 +52,7 @@ public sealed class DpoObjective : ITabularObjective
     /// <inheritdoc />
     public double[] Gradient(IReadOnlyList<double> logits)
     {
-        Softmax.CheckLogits(logits, Dimension);
+        TabularLogits.CheckLogits(logits, Dimension);
         var gradient = new double[Dimension];
         for (var i = 0; i < Dimension; i++)
             for (var j = 0; j < Dimension; j++)

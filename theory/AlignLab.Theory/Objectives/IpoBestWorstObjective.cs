@@ -29,7 +29,7 @@ public sealed class IpoBestWorstObjective : ITabularObjective
         this.n = n;
         TargetGap = targetGap ?? BonBonConstants.TargetGap(n);
         if (!double.IsFinite(TargetGap)) throw new ArgumentException($"targetGap must be finite (got {TargetGap}).", nameof(targetGap));
-        logBase = Softmax.Log(distribution.Probabilities);
+        logBase = TabularLogits.Log(distribution.Probabilities);
         sums = new ExtremeLevelSums(distribution.LevelMasses, n);
         var ones = Enumerable.Repeat(1.0, sums.Count).ToArray();
         belowOnes = sums.Below(ones);
@@ -49,7 +49,7 @@ public sealed class IpoBestWorstObjective : ITabularObjective
     /// <inheritdoc />
     public double Value(IReadOnlyList<double> logits)
     {
-        Softmax.CheckLogits(logits, Dimension);
+        TabularLogits.CheckLogits(logits, Dimension);
         var (s1, s2) = LevelMoments(logits);
         var c = TargetGap;
         var diagonal = sums.Diagonal;
@@ -69,7 +69,7 @@ public sealed class IpoBestWorstObjective : ITabularObjective
     /// <inheritdoc />
     public double[] Gradient(IReadOnlyList<double> logits)
     {
-        Softmax.CheckLogits(logits, Dimension);
+        TabularLogits.CheckLogits(logits, Dimension);
         var (s1, s2) = LevelMoments(logits);
         var c = TargetGap;
         var diagonal = sums.Diagonal;

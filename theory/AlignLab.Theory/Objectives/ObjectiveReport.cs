@@ -18,7 +18,7 @@ public sealed record ObjectiveReport(
     public static ObjectiveReport Create(ITabularObjective objective, RewardDistribution distribution, int n)
     {
         ArgumentChecks.NotNull(distribution, nameof(distribution));
-        var optimum = TabularMinimizer.Minimize(objective, Softmax.Log(distribution.Probabilities),
+        var optimum = TabularMinimizer.Minimize(objective, TabularLogits.Log(distribution.Probabilities),
             scales: TabularMinimizer.BaseScales(distribution.Probabilities));
         return Describe(objective.Name, optimum.Probabilities, distribution, n);
     }
@@ -39,7 +39,7 @@ public sealed record ObjectiveReport(
         ArgumentChecks.NotNull(prompts, nameof(prompts));
         if (objective.PromptCount != prompts.Count)
             throw new ArgumentException($"objective has {objective.PromptCount} prompts but prompts has {prompts.Count}.", nameof(prompts));
-        var start = initialLogits ?? prompts.Prompts.SelectMany(d => Softmax.Log(d.Probabilities)).ToArray();
+        var start = initialLogits ?? prompts.Prompts.SelectMany(d => TabularLogits.Log(d.Probabilities)).ToArray();
         var optimum = TabularMinimizer.Minimize(objective, start, gradientTolerance,
             TabularMinimizer.BaseScales(prompts.Prompts.SelectMany(d => d.Probabilities)));
         var parts = Enumerable.Range(0, prompts.Count)

@@ -39,14 +39,14 @@ public sealed class PromptSetObjective : ITabularObjective
     /// <inheritdoc />
     public double Value(IReadOnlyList<double> logits)
     {
-        Softmax.CheckLogits(logits, Dimension);
+        TabularLogits.CheckLogits(logits, Dimension);
         return parts.Select((part, x) => weights[x] * part.Value(Slice(logits, x))).Sum();
     }
 
     /// <inheritdoc />
     public double[] Gradient(IReadOnlyList<double> logits)
     {
-        Softmax.CheckLogits(logits, Dimension);
+        TabularLogits.CheckLogits(logits, Dimension);
         var gradient = new double[Dimension];
         for (var x = 0; x < parts.Length; x++)
         {

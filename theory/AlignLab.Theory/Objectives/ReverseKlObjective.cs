@@ -14,7 +14,7 @@ public sealed class ReverseKlObjective : ITabularObjective
     {
         ArgumentChecks.NotNull(distribution, nameof(distribution));
         if (n < 1) throw new ArgumentException($"n must be >= 1 (got {n}).", nameof(n));
-        logTarget = Softmax.Log(Tilting.BestOfN(distribution, n).Probabilities);
+        logTarget = TabularLogits.Log(Tilting.BestOfN(distribution, n).Probabilities);
         Name = $"vbon(n={n})";
     }
 
@@ -27,7 +27,7 @@ public sealed class ReverseKlObjective : ITabularObjective
     /// <inheritdoc />
     public double Value(IReadOnlyList<double> logits)
     {
-        Softmax.CheckLogits(logits, Dimension);
+        TabularLogits.CheckLogits(logits, Dimension);
         var logPi = Softmax.LogProbabilities(logits);
         return logPi.Select((l, i) => Math.Exp(l) * (l - logTarget[i])).Sum();
     }
@@ -35,7 +35,7 @@ public sealed class ReverseKlObjective : ITabularObjective
     /// <inheritdoc />
     public double[] Gradient(IReadOnlyList<double> logits)
     {
-        Softmax.CheckLogits(logits, Dimension);
+        TabularLogits.CheckLogits(logits, Dimension);
         var logPi = Softmax.LogProbabilities(logits);
         var value = logPi.Select((l, i) => Math.Exp(l) * (l - logTarget[i])).Sum();
         return logPi.Select((l, i) => Math.Exp(l) * (l - logTarget[i] - value)).ToArray();

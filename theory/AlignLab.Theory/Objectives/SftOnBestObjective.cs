@@ -26,7 +26,7 @@ public sealed class SftOnBestObjective : ITabularObjective
     /// <inheritdoc />
     public double Value(IReadOnlyList<double> logits)
     {
-        Softmax.CheckLogits(logits, Dimension);
+        TabularLogits.CheckLogits(logits, Dimension);
         var logPi = Softmax.LogProbabilities(logits);
         return -target.Select((t, i) => t > 0 ? t * logPi[i] : 0.0).Sum();
     }
@@ -34,7 +34,7 @@ public sealed class SftOnBestObjective : ITabularObjective
     /// <inheritdoc />
     public double[] Gradient(IReadOnlyList<double> logits)
     {
-        Softmax.CheckLogits(logits, Dimension);
+        TabularLogits.CheckLogits(logits, Dimension);
         var pi = Softmax.Probabilities(logits);
         return pi.Select((v, i) => v - target[i]).ToArray();
     }

@@ -23,7 +23,7 @@ public static class TabularMinimizer
         ArgumentChecks.NotNull(objective, nameof(objective));
         ArgumentChecks.Positive(gradientTolerance, nameof(gradientTolerance));
         var start = initialLogits?.ToArray() ?? new double[objective.Dimension];
-        Softmax.CheckLogits(start, objective.Dimension);
+        TabularLogits.CheckLogits(start, objective.Dimension);
         var s = scales?.ToArray() ?? Enumerable.Repeat(1.0, objective.Dimension).ToArray();
         if (s.Length != objective.Dimension)
             throw new ArgumentException($"scales has {s.Length} entries but the objective has {objective.Dimension}.", nameof(scales));
@@ -50,7 +50,7 @@ public static class TabularMinimizer
     public static TabularOptimum Optimum(ITabularObjective objective, IReadOnlyList<double> logits, int iterations)
     {
         ArgumentChecks.NotNull(objective, nameof(objective));
-        Softmax.CheckLogits(logits, objective.Dimension);
+        TabularLogits.CheckLogits(logits, objective.Dimension);
         var mean = logits.Average();
         var centred = logits.Select(t => t - mean).ToArray();
         var gradient = objective.Gradient(centred);

@@ -117,7 +117,7 @@ public static class Tilting
         }
         if (!anyMass)
             throw new ArgumentException("logWeight gives weight 0 to every outcome with base mass; the tilt is undefined.", nameof(logWeight));
-        return new DiscretePolicy(distribution, LogMath.Softmax(logW), name, null);
+        return new DiscretePolicy(distribution, Softmax.Probabilities(logW), name, null);
     }
 
     /// <summary>π(y) = p(y)/q(level) · exp(logLevelMass(level)), renormalised (the level masses sum to 1 analytically).</summary>
@@ -131,7 +131,7 @@ public static class Tilting
             int l = levels.LevelOf[i];
             logW[i] = p[i] > 0.0 ? Math.Log(p[i]) - Math.Log(levels.Mass[l]) + logLevelMass[l] : double.NegativeInfinity;
         }
-        return new DiscretePolicy(d, LogMath.Softmax(logW), kind, parameter);
+        return new DiscretePolicy(d, Softmax.Probabilities(logW), kind, parameter);
     }
 
     /// <summary>π(y) ∝ p(y) · exp(logTilt(level of y)).</summary>
@@ -146,6 +146,6 @@ public static class Tilting
         var logW = new double[p.Length];
         for (int i = 0; i < p.Length; i++)
             logW[i] = p[i] > 0.0 ? Math.Log(p[i]) + (logTilt[levels.LevelOf[i]] - maxTilt) : double.NegativeInfinity;
-        return new DiscretePolicy(d, LogMath.Softmax(logW), kind, parameter);
+        return new DiscretePolicy(d, Softmax.Probabilities(logW), kind, parameter);
     }
 }

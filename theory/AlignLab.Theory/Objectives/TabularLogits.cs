@@ -1,17 +1,8 @@
 namespace AlignLab.Theory.Objectives;
 
-/// <summary>Softmax helpers shared by the tabular objectives.</summary>
-internal static class Softmax
+/// <summary>Argument checks and logarithms shared by the tabular objectives (their softmax is <see cref="Softmax"/>).</summary>
+internal static class TabularLogits
 {
-    public static double[] LogProbabilities(IReadOnlyList<double> logits)
-    {
-        var max = logits.Max();
-        var logZ = max + Math.Log(logits.Sum(t => Math.Exp(t - max)));
-        return logits.Select(t => t - logZ).ToArray();
-    }
-
-    public static double[] Probabilities(IReadOnlyList<double> logits) => LogProbabilities(logits).Select(l => Math.Exp(l)).ToArray();
-
     public static void CheckLogits(IReadOnlyList<double> logits, int dimension)
     {
         ArgumentChecks.NotNull(logits, nameof(logits));
