@@ -51,6 +51,7 @@ public sealed class VbonMethod : IAlignmentMethod, IDisposable
     /// <inheritdoc />
     object? IAlignmentMethod.Config => config;
 
+    /// <inheritdoc />
     public void Dispose() => baseRewards.Dispose();
 
     /// <inheritdoc />
