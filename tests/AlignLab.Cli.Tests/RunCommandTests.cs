@@ -1,6 +1,5 @@
 using System.Text.Json;
 using AlignLab.Cli.Commands;
-using AlignLab.Cli.Tests.Notebooks;
 
 namespace AlignLab.Cli.Tests;
 

@@ -72,7 +72,7 @@ public sealed class ToyTask : IEnumerableTask, IDisposable
     /// <see cref="ToyLanguage"/>'s sampling, <see cref="TinyGpt"/>'s initialisation, forward or parameter names); the pretraining
     /// fingerprint test records the weights of each version and fails until it is bumped.
     /// </summary>
-    public const int PretrainingVersion = 1;
+    public const int PretrainingVersion = 2;
 
     /// <summary>
     /// The pretrained base model on the task's <see cref="Device"/> in its <see cref="DType"/>, loaded from
