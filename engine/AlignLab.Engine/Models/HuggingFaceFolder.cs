@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using AlignLab.Engine.Checkpoints;
 using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
 
 namespace AlignLab.Engine.Models;
 
@@ -43,7 +44,7 @@ public static class HuggingFaceFolder
             var model = Create(config);
             try
             {
-                CopyWeights(model, readers, progress);
+                CopyWeights(model, model, readers, progress);
                 model.eval();
                 return model;
             }
@@ -57,6 +58,54 @@ public static class HuggingFaceFolder
         {
             foreach (var r in readers) r.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Loads the reward model in <paramref name="directory"/>: a <c>*ForSequenceClassification</c> folder (config.json's
+    /// <c>architectures</c>) with one label, on the CPU in float32, checked as <see cref="Load"/> checks a language model.
+    /// A language-model folder or a classifier with several labels is an <see cref="InvalidDataException"/> saying so.
+    /// </summary>
+    public static SequenceClassificationModel LoadRewardModel(string directory, IProgress<double>? progress = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"reward model folder '{directory}' does not exist.");
+        var configPath = Path.Combine(directory, ConfigFile);
+        var config = TransformerConfig.Read(configPath);
+        CheckClassifierConfig(configPath);
+        var readers = OpenWeights(directory);
+        try
+        {
+            var model = new SequenceClassificationModel(config);
+            try
+            {
+                CopyWeights(model, model, readers, progress);
+                model.eval();
+                return model;
+            }
+            catch
+            {
+                model.Dispose();
+                throw;
+            }
+        }
+        finally
+        {
+            foreach (var r in readers) r.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="model"/> to <paramref name="directory"/> as a one-label <c>*ForSequenceClassification</c>
+    /// folder (config.json + model.safetensors, float32), which <see cref="LoadRewardModel"/> and transformers open.
+    /// </summary>
+    public static void Save(SequenceClassificationModel model, string directory)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var config = model.ModelConfig.ToJson();
+        config["architectures"] = new JsonArray(model.ArchitectureName);
+        config["id2label"] = new JsonObject { ["0"] = "LABEL_0" };
+        config["label2id"] = new JsonObject { ["LABEL_0"] = 0 };
+        Write(model, model, config, directory);
     }
 
     /// <summary>A freshly initialised model of the architecture <paramref name="config"/> names (initialised from torch's global generator).</summary>
@@ -75,11 +124,16 @@ public static class HuggingFaceFolder
     public static void Save(CausalLm model, string directory)
     {
         ArgumentNullException.ThrowIfNull(model);
+        Write(model, model, model.ModelConfig.ToJson(), directory);
+    }
+
+    private static void Write(Module module, IHuggingFaceLayout model, JsonObject config, string directory)
+    {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         Directory.CreateDirectory(directory);
         using var scope = NewDisposeScope();
         var tensors = new Dictionary<string, Tensor>();
-        foreach (var (name, value) in model.state_dict())
+        foreach (var (name, value) in module.state_dict())
         {
             // Conv1D layers are stored [in, out] (see Gpt2LmHeadModel): transpose back to the checkpoint's layout.
             var stored = model.StoredTransposed(name) ? value.t() : value;
@@ -88,7 +142,7 @@ public static class HuggingFaceFolder
         SafeTensors.Write(Path.Combine(directory, WeightsFile), tensors, new Dictionary<string, string> { ["format"] = "pt" });
         var configPath = Path.Combine(directory, ConfigFile);
         var temp = configPath + $".{Guid.NewGuid():N}.tmp";
-        File.WriteAllText(temp, model.ModelConfig.ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(temp, config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         File.Move(temp, configPath, overwrite: true);
     }
 
@@ -148,9 +202,25 @@ public static class HuggingFaceFolder
         }
     }
 
-    private static void CopyWeights(CausalLm model, List<SafeTensorsReader> readers, IProgress<double>? progress)
+    /// <summary>
+    /// Throws <see cref="InvalidDataException"/> unless the config at <paramref name="path"/> names a
+    /// <c>*ForSequenceClassification</c> architecture with one label (<c>id2label</c> or <c>num_labels</c>).
+    /// </summary>
+    private static void CheckClassifierConfig(string path)
     {
-        var state = model.state_dict();
+        var json = (JsonObject)JsonNode.Parse(File.ReadAllText(path))!;
+        var architectures = (json["architectures"] as JsonArray)?.Select(a => a?.GetValue<string>()).OfType<string>().ToArray() ?? [];
+        if (!architectures.Any(a => a.EndsWith("ForSequenceClassification", StringComparison.Ordinal)))
+            throw new InvalidDataException(
+                $"'{path}': architectures is [{string.Join(", ", architectures)}], not a *ForSequenceClassification reward model.");
+        int labels = json["id2label"] is JsonObject id2label ? id2label.Count : json["num_labels"] is JsonValue n ? n.GetValue<int>() : 2;
+        if (labels != 1)
+            throw new InvalidDataException($"'{path}': the classifier has {labels} labels; a reward model has one (num_labels 1).");
+    }
+
+    private static void CopyWeights(Module module, IHuggingFaceLayout model, List<SafeTensorsReader> readers, IProgress<double>? progress)
+    {
+        var state = module.state_dict();
         var plan = new List<(string State, SafeTensorsReader Reader, SafeTensorsEntry Entry)>();
         var source = new Dictionary<string, string>();
         foreach (var reader in readers)
