@@ -21,10 +21,11 @@ public sealed class SequenceClassifierReward : IRewardFunction, IDisposable
     /// <summary>
     /// Scores with <paramref name="model"/> and its <paramref name="tokenizer"/> (null: token ids only, the policy must
     /// share the model's vocabulary). <paramref name="policyTokenizer"/>: the policy's tokenizer (null: the same as
-    /// the reward model's). Responses end at the policy's EOS ids (its tokenizer's, else the reward model config's).
+    /// the reward model's). Responses end at the first of <paramref name="endTokens"/> (the policy's EOS ids; null: its
+    /// tokenizer's, else the reward model config's).
     /// </summary>
     public SequenceClassifierReward(SequenceClassificationModel model, ModelTokenizer? tokenizer, ModelTokenizer? policyTokenizer = null,
-        int batchSize = 16, string? name = null)
+        int batchSize = 16, string? name = null, IReadOnlyList<long>? endTokens = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (batchSize < 1) throw new ArgumentException($"batchSize must be >= 1 (got {batchSize}).", nameof(batchSize));
@@ -34,20 +35,23 @@ public sealed class SequenceClassifierReward : IRewardFunction, IDisposable
         Name = name ?? model.ArchitectureName;
         _policyTokenizer = policyTokenizer;
         _reencode = policyTokenizer is not null && !SameTokenizer(policyTokenizer, tokenizer);
-        _endTokens = (policyTokenizer?.SpecialIds.Eos.Select(e => (long)e) ?? model.ModelConfig.EosTokenIds ?? []).ToArray();
+        _endTokens = (endTokens ?? (policyTokenizer?.SpecialIds.Eos is { Count: > 0 } eos ? eos.Select(e => (long)e).ToArray() : null)
+            ?? model.ModelConfig.EosTokenIds ?? []).ToArray();
     }
 
     /// <summary>
     /// Loads the reward model folder <paramref name="folder"/> (<see cref="HuggingFaceFolder.LoadRewardModel"/>) and
-    /// its tokenizer when it has one.
+    /// its tokenizer when it has one; the other arguments as in the constructor.
     /// </summary>
-    public static SequenceClassifierReward Load(string folder, ModelTokenizer? policyTokenizer = null, int batchSize = 16, IProgress<double>? progress = null)
+    public static SequenceClassifierReward Load(string folder, ModelTokenizer? policyTokenizer = null, int batchSize = 16,
+        IReadOnlyList<long>? endTokens = null, IProgress<double>? progress = null)
     {
         var model = HuggingFaceFolder.LoadRewardModel(folder, progress);
         try
         {
             var tokenizer = ModelTokenizer.Exists(folder) ? ModelTokenizer.Load(folder) : null;
-            return new SequenceClassifierReward(model, tokenizer, policyTokenizer, batchSize, Path.GetFileName(Path.GetFullPath(folder).TrimEnd('/')));
+            return new SequenceClassifierReward(model, tokenizer, policyTokenizer, batchSize,
+                Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder))), endTokens);
         }
         catch
         {
