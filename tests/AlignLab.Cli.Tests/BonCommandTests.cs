@@ -121,7 +121,7 @@ public sealed class BonCommandTests : IDisposable
     public async Task A_run_killed_with_SIGKILL_and_started_again_writes_the_file_of_an_uninterrupted_run()
     {
         // Enough work that the run is still going when its first records appear.
-        var prompts = Prompts(150);
+        var prompts = Prompts(80);
         string whole = Path.Combine(_dir, "whole.jsonl"), killed = Path.Combine(_dir, "killed.jsonl");
         Assert.Equal(0, CliRun.Invoke(ArgsWith(8, 24, prompts, whole)).ExitCode);
 
@@ -135,7 +135,7 @@ public sealed class BonCommandTests : IDisposable
             Assert.True(process.WaitForExit(TimeSpan.FromSeconds(30)));
         }
         int before = Lines(killed);
-        Assert.InRange(before, 5, 149);
+        Assert.InRange(before, 5, 79);
 
         var resumed = CliRun.Invoke(ArgsWith(8, 24, prompts, killed));
         Assert.True(resumed.ExitCode == 0, resumed.Error);

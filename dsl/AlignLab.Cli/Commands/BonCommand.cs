@@ -6,8 +6,6 @@ using System.Text.Json.Nodes;
 using AlignLab.Dsl;
 using AlignLab.Dsl.Results;
 using AlignLab.Engine.Datasets;
-using AlignLab.Engine.Rewards;
-using TorchSharp;
 
 namespace AlignLab.Cli.Commands;
 
@@ -84,10 +82,7 @@ public static class BonCommand
                 MaxPromptLength: longest, PromptLength: p => model.EncodePrompt(p).Count);
             var rows = ReadPrompts(settings["prompts"]!.GetValue<string>(), parseResult.GetValue(format)!, datasetOptions, error);
 
-            using var rewardModel = SequenceClassifierReward.Load(settings["reward"]!.GetValue<string>(), model.Tokenizer, parseResult.GetValue(rewardBatch),
-                model.EosIds.Select(e => (long)e).ToArray());
-            var device0 = model.Policy.parameters().First().device;
-            if (device0.type != DeviceType.CPU) rewardModel.Model.to(device0);
+            using var rewardModel = Models.LoadReward(settings["reward"]!.GetValue<string>(), model, batchSize: parseResult.GetValue(rewardBatch));
 
             int done = BestOfNFile.Resume(outPath, i => i < rows.Count ? rows[i].Prompt : null);
             if (done == 0) AtomicFile.WriteAllText(settingsPath, settings.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
