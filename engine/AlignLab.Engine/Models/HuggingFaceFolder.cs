@@ -33,49 +33,35 @@ public static class HuggingFaceFolder
     /// Loads the model in <paramref name="directory"/> on the CPU in float32 (see the type's summary for the checks).
     /// <paramref name="progress"/>, when given, receives the fraction of the stored bytes read so far (0 … 1).
     /// </summary>
-    public static CausalLm Load(string directory, IProgress<double>? progress = null)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(directory);
-        if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"model folder '{directory}' does not exist.");
-        var config = TransformerConfig.Read(Path.Combine(directory, ConfigFile));
-        var readers = OpenWeights(directory);
-        try
-        {
-            var model = Create(config);
-            try
-            {
-                CopyWeights(model, model, readers, progress);
-                model.eval();
-                return model;
-            }
-            catch
-            {
-                model.Dispose();
-                throw;
-            }
-        }
-        finally
-        {
-            foreach (var r in readers) r.Dispose();
-        }
-    }
+    public static CausalLm Load(string directory, IProgress<double>? progress = null) =>
+        LoadInto(directory, "model folder", Create, progress);
 
     /// <summary>
     /// Loads the reward model in <paramref name="directory"/>: a <c>*ForSequenceClassification</c> folder (config.json's
     /// <c>architectures</c>) with one label, on the CPU in float32, checked as <see cref="Load"/> checks a language model.
     /// A language-model folder or a classifier with several labels is an <see cref="InvalidDataException"/> saying so.
     /// </summary>
-    public static SequenceClassificationModel LoadRewardModel(string directory, IProgress<double>? progress = null)
+    public static SequenceClassificationModel LoadRewardModel(string directory, IProgress<double>? progress = null) =>
+        LoadInto(directory, "reward model folder", config =>
+        {
+            CheckClassifierConfig(Path.Combine(directory, ConfigFile));
+            return new SequenceClassificationModel(config);
+        }, progress);
+
+    /// <summary>
+    /// The one loading path: reads config.json, opens the weights, builds the model with <paramref name="create"/>
+    /// and copies every checked tensor into it (see the type's summary); nothing is returned on an error.
+    /// </summary>
+    private static T LoadInto<T>(string directory, string what, Func<TransformerConfig, T> create, IProgress<double>? progress)
+        where T : Module, IHuggingFaceLayout
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"reward model folder '{directory}' does not exist.");
-        var configPath = Path.Combine(directory, ConfigFile);
-        var config = TransformerConfig.Read(configPath);
-        CheckClassifierConfig(configPath);
+        if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"{what} '{directory}' does not exist.");
+        var config = TransformerConfig.Read(Path.Combine(directory, ConfigFile));
         var readers = OpenWeights(directory);
         try
         {
-            var model = new SequenceClassificationModel(config);
+            var model = create(config);
             try
             {
                 CopyWeights(model, model, readers, progress);
@@ -209,11 +195,12 @@ public static class HuggingFaceFolder
     private static void CheckClassifierConfig(string path)
     {
         var json = (JsonObject)JsonNode.Parse(File.ReadAllText(path))!;
-        var architectures = (json["architectures"] as JsonArray)?.Select(a => a?.GetValue<string>()).OfType<string>().ToArray() ?? [];
+        var architectures = (json["architectures"] as JsonArray)?.Select(a => a is JsonValue v && v.TryGetValue(out string? name) ? name : null).OfType<string>().ToArray() ?? [];
         if (!architectures.Any(a => a.EndsWith("ForSequenceClassification", StringComparison.Ordinal)))
             throw new InvalidDataException(
                 $"'{path}': architectures is [{string.Join(", ", architectures)}], not a *ForSequenceClassification reward model.");
-        int labels = json["id2label"] is JsonObject id2label ? id2label.Count : json["num_labels"] is JsonValue n ? n.GetValue<int>() : 2;
+        // transformers' PretrainedConfig defaults to two labels when neither is given.
+        int labels = json["id2label"] is JsonObject id2label ? id2label.Count : json["num_labels"] is JsonValue n && n.TryGetValue(out int count) ? count : 2;
         if (labels != 1)
             throw new InvalidDataException($"'{path}': the classifier has {labels} labels; a reward model has one (num_labels 1).");
     }
