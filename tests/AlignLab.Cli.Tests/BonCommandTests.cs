@@ -75,6 +75,18 @@ public sealed class BonCommandTests : IDisposable
     }
 
     [Fact]
+    public void Hh_rows_give_the_conversation_up_to_its_final_assistant_turn_as_the_prompt()
+    {
+        var path = Path.Combine(_dir, "hh.jsonl");
+        const string prompt = "\n\nHuman: Hi\n\nAssistant: Yo\n\nHuman: Ok\n\nAssistant:";
+        File.WriteAllLines(path, [JsonSerializer.Serialize(new { chosen = prompt + " Sure.", rejected = prompt + " No." })]);
+        var output = Path.Combine(_dir, "hh-pairs.jsonl");
+        var run = CliRun.Invoke(Args(path, output, "--format", "hh"));
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Equal(prompt, Assert.Single(BestOfNFile.Read(output)).Prompt);
+    }
+
+    [Fact]
     public void A_truncated_file_is_continued_to_the_uninterrupted_bytes_and_other_settings_are_refused()
     {
         var prompts = Prompts(4);
@@ -110,6 +122,11 @@ public sealed class BonCommandTests : IDisposable
         Assert.True(skipped.ExitCode == 0, skipped.Error);
         Assert.Contains("skipped 1 bad row", skipped.Error);
         Assert.Equal([1, 3], BestOfNFile.Read(output).Select(r => r.Line));
+
+        // The policy has 64 positions: with 8 new tokens a prompt may have 56 tokens.
+        var tooLong = CliRun.Invoke(Args(Prompts(2, JsonSerializer.Serialize(new { prompt = string.Join(" ", Enumerable.Repeat("word", 80)) })), Path.Combine(_dir, "long.jsonl")));
+        Assert.Equal(ExitCodes.InvalidInput, tooLong.ExitCode);
+        Assert.Matches(@"prompts2\.jsonl:2: the prompt is \d+ long; the limit is 56\.", tooLong.Error);
 
         var lmAsReward = CliRun.Invoke(["bon", "build", "--policy", _policy.Path, "--reward", _policy.Path, "--prompts", Prompts(1), "--max-new-tokens", "8", "--out", Path.Combine(_dir, "x.jsonl")]);
         Assert.Equal(ExitCodes.InvalidInput, lmAsReward.ExitCode);
