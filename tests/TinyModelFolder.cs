@@ -14,11 +14,20 @@ public sealed class TinyModelFolder : IDisposable
     // Found from this file's own location (tests/TinyModelFolder.cs), whichever test project it is compiled into.
     private static readonly string Fixtures = System.IO.Path.Combine(TestsFolder(), "AlignLab.Engine.Tests", "Tokenization", "Fixtures");
 
-    private TinyModelFolder(TransformerConfig config, string tokenizerFixture, long seed)
+    private TinyModelFolder(TransformerConfig config, string tokenizerFixture, long seed, bool reward = false)
     {
         Path = Directory.CreateTempSubdirectory("alignlab-model-").FullName;
         torch.random.manual_seed(seed);
-        using (var model = HuggingFaceFolder.Create(config)) HuggingFaceFolder.Save(model, Path);
+        if (reward)
+        {
+            using var model = new SequenceClassificationModel(config);
+            HuggingFaceFolder.Save(model, Path);
+        }
+        else
+        {
+            using var model = HuggingFaceFolder.Create(config);
+            HuggingFaceFolder.Save(model, Path);
+        }
         // Everything but the fixture's own config.json, which describes no model.
         foreach (var file in Directory.GetFiles(System.IO.Path.Combine(Fixtures, tokenizerFixture)).Where(f => System.IO.Path.GetFileName(f) is "tokenizer.json" or "tokenizer.model" or "generation_config.json"))
             File.Copy(file, System.IO.Path.Combine(Path, System.IO.Path.GetFileName(file)));
@@ -39,6 +48,14 @@ public sealed class TinyModelFolder : IDisposable
     public static TinyModelFolder Llama(long seed = 0) =>
         new(new TransformerConfig("llama", VocabSize: 384, HiddenSize: 32, Layers: 2, Heads: 4, IntermediateSize: 64, MaxPositions: 64,
             NormEpsilon: 1e-6, Activation: "silu", KeyValueHeadCount: 2, TieWordEmbeddings: false, BosTokenId: 1, EosTokenIds: [2]), "sentencepiece", seed);
+
+    /// <summary>
+    /// A reward model (LlamaForSequenceClassification, one label) with the SentencePiece fixture: a tokenizer other
+    /// than <see cref="Gpt2"/>'s, so a GPT-2 policy's responses are decoded and re-encoded to be scored.
+    /// </summary>
+    public static TinyModelFolder LlamaReward(long seed = 0) =>
+        new(new TransformerConfig("llama", VocabSize: 384, HiddenSize: 32, Layers: 2, Heads: 4, IntermediateSize: 64, MaxPositions: 256,
+            NormEpsilon: 1e-6, Activation: "silu", KeyValueHeadCount: 2, TieWordEmbeddings: false, BosTokenId: 1, EosTokenIds: [2]), "sentencepiece", seed, reward: true);
 
     private static string TestsFolder([CallerFilePath] string path = "") => System.IO.Path.GetDirectoryName(path)!;
 

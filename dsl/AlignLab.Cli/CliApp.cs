@@ -50,6 +50,7 @@ public static class CliApp
         root.Subcommands.Add(RunsCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(ModelCommand.Create());
+        root.Subcommands.Add(BonCommand.Create());
         return root;
     }
 

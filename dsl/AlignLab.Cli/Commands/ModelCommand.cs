@@ -219,26 +219,6 @@ public static class ModelCommand
     private static string Escape(string token) => token.Replace("\n", "\\n").Replace("\r", "\\r").Replace("\t", "\\t");
 
     /// <summary>Runs a subcommand body; a user mistake becomes one line on stderr and exit code 2.</summary>
-    private static int Guarded(ParseResult parseResult, string name, Action<TextWriter> body)
-    {
-        var configuration = parseResult.InvocationConfiguration;
-        try
-        {
-            body(configuration.Output);
-            return ExitCodes.Success;
-        }
-        catch (Exception e) when (e is DirectoryNotFoundException or FileNotFoundException or InvalidDataException or ArgumentException)
-        {
-            configuration.Error.WriteLine($"alignlab model {name}: {FirstLine(e.Message)}");
-            return ExitCodes.InvalidInput;
-        }
-    }
-
-    // ArgumentException appends " (Parameter 'x')" on its own line in some runtimes: keep the one line that names the problem.
-    private static string FirstLine(string message)
-    {
-        var line = message.Split('\n')[0].TrimEnd('\r');
-        var parameter = line.IndexOf(" (Parameter '", StringComparison.Ordinal);
-        return parameter < 0 ? line : line[..parameter];
-    }
+    private static int Guarded(ParseResult parseResult, string name, Action<TextWriter> body) =>
+        UserErrors.Run(parseResult, $"alignlab model {name}", body);
 }

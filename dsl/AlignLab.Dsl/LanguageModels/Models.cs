@@ -1,4 +1,5 @@
 using AlignLab.Engine.Models;
+using AlignLab.Engine.Rewards;
 using AlignLab.Engine.Runtime;
 using AlignLab.Engine.Tokenization;
 using TorchSharp;
@@ -37,5 +38,22 @@ public static class Models
             policy.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Loads the reward model in <paramref name="folder"/> (a <c>*ForSequenceClassification</c> folder with one label,
+    /// see <see cref="HuggingFaceFolder.LoadRewardModel"/>) with its tokenizer, as an <see cref="IRewardFunction"/> of
+    /// <paramref name="policy"/>'s tokens: responses end at the policy's EOS, and are decoded and re-encoded when the two
+    /// tokenizers differ. On the policy's device (or <paramref name="device"/> when no policy is given).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The folder is not a one-label sequence classifier, or a file is malformed.</exception>
+    public static SequenceClassifierReward LoadReward(string folder, LanguageModel? policy = null, string? device = null, int batchSize = 16)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(folder);
+        var target = policy?.Policy.parameters().First().device ?? ComputeContext.ResolveDevice(device);
+        var reward = SequenceClassifierReward.Load(Path.GetFullPath(folder), policy is { HasTokenizer: true } ? policy.Tokenizer : null, batchSize,
+            policy?.EosIds.Select(e => (long)e).ToArray());
+        if (target.type != DeviceType.CPU) reward.Model.to(target);
+        return reward;
     }
 }

@@ -14,7 +14,7 @@ namespace AlignLab.Engine.Models;
 /// it is in. Responses are right-padded: a <c>responseMask</c> [B, L] zeroes the padding, and every token after the
 /// first <see cref="EndToken"/> counts 0 (as generation fills it).</para>
 /// </summary>
-public abstract class CausalLm : Module, ISequencePolicy
+public abstract class CausalLm : Module, ISequencePolicy, IHuggingFaceLayout
 {
     /// <summary>Builds the shared part for <paramref name="config"/> (validated).</summary>
     protected CausalLm(string name, TransformerConfig config) : base(name)
@@ -147,7 +147,7 @@ public abstract class CausalLm : Module, ISequencePolicy
     /// Draws every weight matrix and embedding from N(0, std²) and zeroes every bias (norm weights stay 1): the
     /// standard initialisation of these architectures for a model built from scratch.
     /// </summary>
-    protected static void InitialiseNormal(Module module, double std)
+    internal static void InitialiseNormal(Module module, double std)
     {
         using var noGrad = no_grad();
         foreach (var (name, p) in module.named_parameters())

@@ -43,16 +43,22 @@ public class Gpt2LmHeadModel : CausalLm
     public override string? StateNameOf(string key)
     {
         if (key == "lm_head.weight") return null; // tied to wte
-        if (key.EndsWith(".attn.bias") || key.EndsWith(".attn.masked_bias")) return null; // causal-mask buffers
+        if (IsBuffer(key)) return null;
         return key.StartsWith("transformer.") ? key : "transformer." + key;
     }
 
     /// <inheritdoc />
-    public override bool StoredTransposed(string stateName) => Conv1DLayers.Any(stateName.EndsWith);
+    public override bool StoredTransposed(string stateName) => IsConv1D(stateName);
+
+    /// <summary>Whether checkpoint tensor <paramref name="key"/> is a causal-mask buffer old checkpoints carry (not a weight).</summary>
+    internal static bool IsBuffer(string key) => key.EndsWith(".attn.bias") || key.EndsWith(".attn.masked_bias");
+
+    /// <summary>Whether <paramref name="stateName"/> is a Conv1D weight, stored [in, out] in the checkpoint.</summary>
+    internal static bool IsConv1D(string stateName) => Conv1DLayers.Any(stateName.EndsWith);
 }
 
 /// <summary>GPT-2's body (<c>GPT2Model</c>): tokens [B, T] → final hidden states [B, T, D].</summary>
-public sealed class Gpt2Model : Module
+public sealed class Gpt2Model : Module, ITransformerBody
 {
     private Embedding wte;
     private Embedding wpe;

@@ -37,12 +37,15 @@ public sealed class GptNeoXForCausalLm : CausalLm
 
     /// <inheritdoc />
     public override string? StateNameOf(string key) =>
-        key.EndsWith(".attention.bias") || key.EndsWith(".attention.masked_bias") || key.EndsWith("rotary_emb.inv_freq")
-        || (embed_out is null && key == "embed_out.weight") ? null : key;
+        IsBuffer(key) || (embed_out is null && key == "embed_out.weight") ? null : key;
+
+    /// <summary>Whether checkpoint tensor <paramref name="key"/> is a mask or rotary buffer old checkpoints carry (not a weight).</summary>
+    internal static bool IsBuffer(string key) =>
+        key.EndsWith(".attention.bias") || key.EndsWith(".attention.masked_bias") || key.EndsWith("rotary_emb.inv_freq");
 }
 
 /// <summary>The GPT-NeoX body (<c>GPTNeoXModel</c>): embed_in, layers, final_layer_norm.</summary>
-public sealed class GptNeoXModel : Module
+public sealed class GptNeoXModel : Module, ITransformerBody
 {
     private Embedding embed_in;
     private ModuleList<GptNeoXLayer> layers;

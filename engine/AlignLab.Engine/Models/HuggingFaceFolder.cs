@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using AlignLab.Engine.Checkpoints;
 using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
 
 namespace AlignLab.Engine.Models;
 
@@ -32,18 +33,38 @@ public static class HuggingFaceFolder
     /// Loads the model in <paramref name="directory"/> on the CPU in float32 (see the type's summary for the checks).
     /// <paramref name="progress"/>, when given, receives the fraction of the stored bytes read so far (0 … 1).
     /// </summary>
-    public static CausalLm Load(string directory, IProgress<double>? progress = null)
+    public static CausalLm Load(string directory, IProgress<double>? progress = null) =>
+        LoadInto(directory, "model folder", Create, progress);
+
+    /// <summary>
+    /// Loads the reward model in <paramref name="directory"/>: a <c>*ForSequenceClassification</c> folder (config.json's
+    /// <c>architectures</c>) with one label, on the CPU in float32, checked as <see cref="Load"/> checks a language model.
+    /// A language-model folder or a classifier with several labels is an <see cref="InvalidDataException"/> saying so.
+    /// </summary>
+    public static SequenceClassificationModel LoadRewardModel(string directory, IProgress<double>? progress = null) =>
+        LoadInto(directory, "reward model folder", config =>
+        {
+            CheckClassifierConfig(Path.Combine(directory, ConfigFile));
+            return new SequenceClassificationModel(config);
+        }, progress);
+
+    /// <summary>
+    /// The one loading path: reads config.json, opens the weights, builds the model with <paramref name="create"/>
+    /// and copies every checked tensor into it (see the type's summary); nothing is returned on an error.
+    /// </summary>
+    private static T LoadInto<T>(string directory, string what, Func<TransformerConfig, T> create, IProgress<double>? progress)
+        where T : Module, IHuggingFaceLayout
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"model folder '{directory}' does not exist.");
+        if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"{what} '{directory}' does not exist.");
         var config = TransformerConfig.Read(Path.Combine(directory, ConfigFile));
         var readers = OpenWeights(directory);
         try
         {
-            var model = Create(config);
+            var model = create(config);
             try
             {
-                CopyWeights(model, readers, progress);
+                CopyWeights(model, model, readers, progress);
                 model.eval();
                 return model;
             }
@@ -57,6 +78,20 @@ public static class HuggingFaceFolder
         {
             foreach (var r in readers) r.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="model"/> to <paramref name="directory"/> as a one-label <c>*ForSequenceClassification</c>
+    /// folder (config.json + model.safetensors, float32), which <see cref="LoadRewardModel"/> and transformers open.
+    /// </summary>
+    public static void Save(SequenceClassificationModel model, string directory)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var config = model.ModelConfig.ToJson();
+        config["architectures"] = new JsonArray(model.ArchitectureName);
+        config["id2label"] = new JsonObject { ["0"] = "LABEL_0" };
+        config["label2id"] = new JsonObject { ["LABEL_0"] = 0 };
+        Write(model, model, config, directory);
     }
 
     /// <summary>A freshly initialised model of the architecture <paramref name="config"/> names (initialised from torch's global generator).</summary>
@@ -75,11 +110,16 @@ public static class HuggingFaceFolder
     public static void Save(CausalLm model, string directory)
     {
         ArgumentNullException.ThrowIfNull(model);
+        Write(model, model, model.ModelConfig.ToJson(), directory);
+    }
+
+    private static void Write(Module module, IHuggingFaceLayout model, JsonObject config, string directory)
+    {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         Directory.CreateDirectory(directory);
         using var scope = NewDisposeScope();
         var tensors = new Dictionary<string, Tensor>();
-        foreach (var (name, value) in model.state_dict())
+        foreach (var (name, value) in module.state_dict())
         {
             // Conv1D layers are stored [in, out] (see Gpt2LmHeadModel): transpose back to the checkpoint's layout.
             var stored = model.StoredTransposed(name) ? value.t() : value;
@@ -88,7 +128,7 @@ public static class HuggingFaceFolder
         SafeTensors.Write(Path.Combine(directory, WeightsFile), tensors, new Dictionary<string, string> { ["format"] = "pt" });
         var configPath = Path.Combine(directory, ConfigFile);
         var temp = configPath + $".{Guid.NewGuid():N}.tmp";
-        File.WriteAllText(temp, model.ModelConfig.ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(temp, config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         File.Move(temp, configPath, overwrite: true);
     }
 
@@ -148,9 +188,26 @@ public static class HuggingFaceFolder
         }
     }
 
-    private static void CopyWeights(CausalLm model, List<SafeTensorsReader> readers, IProgress<double>? progress)
+    /// <summary>
+    /// Throws <see cref="InvalidDataException"/> unless the config at <paramref name="path"/> names a
+    /// <c>*ForSequenceClassification</c> architecture with one label (<c>id2label</c> or <c>num_labels</c>).
+    /// </summary>
+    private static void CheckClassifierConfig(string path)
     {
-        var state = model.state_dict();
+        var json = (JsonObject)JsonNode.Parse(File.ReadAllText(path))!;
+        var architectures = (json["architectures"] as JsonArray)?.Select(a => a is JsonValue v && v.TryGetValue(out string? name) ? name : null).OfType<string>().ToArray() ?? [];
+        if (!architectures.Any(a => a.EndsWith("ForSequenceClassification", StringComparison.Ordinal)))
+            throw new InvalidDataException(
+                $"'{path}': architectures is [{string.Join(", ", architectures)}], not a *ForSequenceClassification reward model.");
+        // transformers' PretrainedConfig defaults to two labels when neither is given.
+        int labels = json["id2label"] is JsonObject id2label ? id2label.Count : json["num_labels"] is JsonValue n && n.TryGetValue(out int count) ? count : 2;
+        if (labels != 1)
+            throw new InvalidDataException($"'{path}': the classifier has {labels} labels; a reward model has one (num_labels 1).");
+    }
+
+    private static void CopyWeights(Module module, IHuggingFaceLayout model, List<SafeTensorsReader> readers, IProgress<double>? progress)
+    {
+        var state = module.state_dict();
         var plan = new List<(string State, SafeTensorsReader Reader, SafeTensorsEntry Entry)>();
         var source = new Dictionary<string, string>();
         foreach (var reader in readers)

@@ -39,11 +39,14 @@ public sealed class LlamaForCausalLm : CausalLm
 
     /// <inheritdoc />
     public override string? StateNameOf(string key) =>
-        key.EndsWith("rotary_emb.inv_freq") || (lm_head is null && key == "lm_head.weight") ? null : key;
+        IsBuffer(key) || (lm_head is null && key == "lm_head.weight") ? null : key;
+
+    /// <summary>Whether checkpoint tensor <paramref name="key"/> is a rotary buffer old checkpoints carry (not a weight).</summary>
+    internal static bool IsBuffer(string key) => key.EndsWith("rotary_emb.inv_freq");
 }
 
 /// <summary>The Llama body (<c>LlamaModel</c>): embed_tokens, decoder layers, final RMSNorm.</summary>
-public sealed class LlamaModel : Module
+public sealed class LlamaModel : Module, ITransformerBody
 {
     private Embedding embed_tokens;
     private ModuleList<LlamaDecoderLayer> layers;

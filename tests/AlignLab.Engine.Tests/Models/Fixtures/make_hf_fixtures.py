@@ -1,5 +1,7 @@
 #!/usr/bin/python3
-"""Builds the tiny Hugging Face model folders under hf/ and their expected per-token log-probs (hf/expected.json).
+"""Builds the tiny Hugging Face model folders under hf/ and their expected per-token log-probs (hf/expected.json),
+and tiny reward-model folders (*ForSequenceClassification, one per architecture) with their expected rewards
+(hf/expected_rewards.json).
 
 An independent reference for AlignLab's C# architectures: each forward pass below follows transformers' modeling code
 (models/gpt2, models/llama, models/qwen2, models/gpt_neox: eager attention) step by step, in plain PyTorch, and the
@@ -119,6 +121,10 @@ def causal_softmax_attention(q, k, v, scale, sliding_window=None):
 
 # ---------------------------------------------------------------- GPT-2 (modeling_gpt2)
 def gpt2_forward(w, cfg, ids, prefix):
+    return gpt2_hidden(w, cfg, ids, prefix) @ w[prefix + "wte.weight"].T
+
+
+def gpt2_hidden(w, cfg, ids, prefix):
     p = prefix
     d, h = cfg["n_embd"], cfg["n_head"]
     dh = d // h
@@ -135,8 +141,7 @@ def gpt2_forward(w, cfg, ids, prefix):
         x = x + conv1d(o, b + "attn.c_proj")
         m = layer_norm(x, w[b + "ln_2.weight"], w[b + "ln_2.bias"], cfg["layer_norm_epsilon"])
         x = x + conv1d(ACT[cfg["activation_function"]](conv1d(m, b + "mlp.c_fc")), b + "mlp.c_proj")
-    x = layer_norm(x, w[p + "ln_f.weight"], w[p + "ln_f.bias"], cfg["layer_norm_epsilon"])
-    return x @ w[p + "wte.weight"].T
+    return layer_norm(x, w[p + "ln_f.weight"], w[p + "ln_f.bias"], cfg["layer_norm_epsilon"])
 
 
 def gpt2_fixture(name, dtype, prefix, shards):
@@ -167,6 +172,11 @@ def gpt2_fixture(name, dtype, prefix, shards):
 
 # ---------------------------------------------------------------- Llama / Qwen2 (modeling_llama, modeling_qwen2)
 def llama_forward(w, cfg, ids):
+    head = w["model.embed_tokens.weight"] if cfg["tie_word_embeddings"] else w["lm_head.weight"]
+    return llama_hidden(w, cfg, ids) @ head.T
+
+
+def llama_hidden(w, cfg, ids):
     h, kvh = cfg["num_attention_heads"], cfg["num_key_value_heads"]
     dh = cfg.get("head_dim") or cfg["hidden_size"] // h
     eps = cfg["rms_norm_eps"]
@@ -188,9 +198,7 @@ def llama_forward(w, cfg, ids):
         x = x + lin(o, b + "self_attn.o_proj")
         m = rms_norm(x, w[b + "post_attention_layernorm.weight"], eps)
         x = x + lin(ACT[cfg["hidden_act"]](lin(m, b + "mlp.gate_proj")) * lin(m, b + "mlp.up_proj"), b + "mlp.down_proj")
-    x = rms_norm(x, w["model.norm.weight"], eps)
-    head = w["model.embed_tokens.weight"] if cfg["tie_word_embeddings"] else w["lm_head.weight"]
-    return x @ head.T
+    return rms_norm(x, w["model.norm.weight"], eps)
 
 
 def llama_fixture(name, model_type, dtype, kv_heads, tied, qkv_bias, shards=1, head_dim=None, sliding_window=None):
@@ -224,6 +232,10 @@ def llama_fixture(name, model_type, dtype, kv_heads, tied, qkv_bias, shards=1, h
 
 # ---------------------------------------------------------------- GPT-NeoX (modeling_gpt_neox)
 def neox_forward(w, cfg, ids):
+    return neox_hidden(w, cfg, ids) @ w["embed_out.weight"].T
+
+
+def neox_hidden(w, cfg, ids):
     d, h = cfg["hidden_size"], cfg["num_attention_heads"]
     hs = d // h
     rot = int(hs * cfg["rotary_pct"])
@@ -251,8 +263,7 @@ def neox_forward(w, cfg, ids):
             attn_out = attn_out + x
             m = layer_norm(attn_out, w[b + "post_attention_layernorm.weight"], w[b + "post_attention_layernorm.bias"], eps)
             x = lin(ACT[cfg["hidden_act"]](lin(m, b + "mlp.dense_h_to_4h")), b + "mlp.dense_4h_to_h") + attn_out
-    x = layer_norm(x, w["gpt_neox.final_layer_norm.weight"], w["gpt_neox.final_layer_norm.bias"], eps)
-    return x @ w["embed_out.weight"].T
+    return layer_norm(x, w["gpt_neox.final_layer_norm.weight"], w["gpt_neox.final_layer_norm.bias"], eps)
 
 
 def neox_fixture(name, dtype, parallel, rotary_pct, shards=1):
@@ -277,6 +288,61 @@ def neox_fixture(name, dtype, parallel, rotary_pct, shards=1):
         extra[b + "attention.rotary_emb.inv_freq"] = torch.ones(int(8 * rotary_pct) // 2).to(DTYPES[dtype])
     w = save_folder(name, cfg, t, dtype, shards, extra)
     return lambda ids: neox_forward(w, cfg, ids)
+
+
+# ---------------------------------------------------------------- reward models (*ForSequenceClassification, one label)
+def reward_fixture(name, lm_fixture, architecture, lm_head_key, hidden):
+    """The body of lm_fixture's folder plus a bias-free score head [1, D]; the LM head is left out, as transformers
+    saves a sequence classifier (the old buffers stay: the loader must skip them). The reward of a sequence is
+    score(h) at its last token, each sequence alone."""
+    lm_fixture(name)  # writes the folder and draws the body's weights
+    folder = os.path.join(OUT, name)
+    with open(os.path.join(folder, "config.json")) as f:
+        cfg = json.load(f)
+    cfg.update({"architectures": [architecture], "id2label": {"0": "LABEL_0"}, "label2id": {"LABEL_0": 0}, "pad_token_id": cfg["eos_token_id"]})
+    with open(os.path.join(folder, "config.json"), "w") as f:
+        json.dump(cfg, f, indent=2)
+    w = read_safetensors(os.path.join(folder, "model.safetensors"))
+    w.pop(lm_head_key, None)
+    w["score.weight"] = rand(1, cfg.get("hidden_size") or cfg["n_embd"], std=0.5)
+    write_safetensors(os.path.join(folder, "model.safetensors"), w)
+    return lambda ids: (hidden(w, cfg, ids)[:, -1] @ w["score.weight"].T)[:, 0]
+
+
+def read_safetensors(path):
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        header = json.loads(f.read(n))
+        data = f.read()
+    tensors = {}
+    for name, e in header.items():
+        if name == "__metadata__":
+            continue
+        assert e["dtype"] == "F32"
+        raw = bytearray(data[e["data_offsets"][0]:e["data_offsets"][1]])
+        tensors[name] = torch.frombuffer(raw, dtype=torch.float32).reshape(e["shape"]).clone()
+    return tensors
+
+
+def reward_fixtures():
+    """Tiny reward models, one per architecture, and their rewards of a few sequences (hf/expected_rewards.json)."""
+    torch.manual_seed(2)
+    fixtures = {
+        "gpt2-reward-f32": reward_fixture("gpt2-reward-f32", lambda n: gpt2_fixture(n, "F32", prefix=True, shards=1),
+                                          "GPT2ForSequenceClassification", "lm_head.weight", lambda w, c, ids: gpt2_hidden(w, c, ids, "transformer.")),
+        "llama-reward-f32": reward_fixture("llama-reward-f32", lambda n: llama_fixture(n, "llama", "F32", kv_heads=2, tied=False, qkv_bias=False),
+                                           "LlamaForSequenceClassification", "lm_head.weight", llama_hidden),
+        "neox-reward-f32": reward_fixture("neox-reward-f32", lambda n: neox_fixture(n, "F32", parallel=True, rotary_pct=0.25),
+                                          "GPTNeoXForSequenceClassification", "embed_out.weight", neox_hidden),
+    }
+    gen = torch.Generator().manual_seed(3)
+    sequences = [torch.randint(0, 64, (n,), generator=gen).tolist() for n in (9, 3, 14, 6)]
+    expected = {}
+    with torch.no_grad():
+        for name, reward in fixtures.items():
+            expected[name] = {"sequences": sequences, "rewards": [reward(torch.tensor([ids])).item() for ids in sequences]}
+    with open(os.path.join(OUT, "expected_rewards.json"), "w") as f:
+        json.dump(expected, f, indent=1)
 
 
 def main():
@@ -304,6 +370,7 @@ def main():
             expected[name] = {"sequences": sequences, "logprobs": rows}
     with open(os.path.join(OUT, "expected.json"), "w") as f:
         json.dump(expected, f, indent=1)
+    reward_fixtures()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,18 @@
+namespace AlignLab.Engine.Datasets;
+
+/// <summary>
+/// How to read a dataset file: the field names (defaults <c>prompt</c>, <c>chosen</c>, <c>rejected</c>), what to do
+/// with bad rows (<see cref="OnBadRow"/>, default stop), and the longest prompt allowed: <see cref="MaxPromptLength"/>
+/// units of <see cref="PromptLength"/> (default: characters; give a tokenizer's count to limit tokens). Null: no limit.
+/// </summary>
+public sealed record DatasetOptions(
+    string PromptField = "prompt",
+    string ChosenField = "chosen",
+    string RejectedField = "rejected",
+    BadRows OnBadRow = BadRows.Stop,
+    int? MaxPromptLength = null,
+    Func<string, int>? PromptLength = null)
+{
+    /// <summary>The length of <paramref name="prompt"/> in the units of <see cref="MaxPromptLength"/>.</summary>
+    public int LengthOf(string prompt) => PromptLength?.Invoke(prompt) ?? prompt.Length;
+}
