@@ -32,7 +32,7 @@ public sealed class DpoMethod : IAlignmentMethod
     public nn.Module Module => policy.Module;
 
     /// <inheritdoc />
-    public IReadOnlyDictionary<string, Tensor> State => new Dictionary<string, Tensor>();
+    public IReadOnlyDictionary<string, Tensor> State => pairs.State;
 
     /// <summary>The DPO loss −mean log σ(β·h) of log-ratio gaps h [B].</summary>
     public static Tensor Loss(Tensor logRatioGap, double beta) => -nn.functional.logsigmoid(beta * logRatioGap).mean();

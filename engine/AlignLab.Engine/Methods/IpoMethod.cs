@@ -31,7 +31,7 @@ public sealed class IpoMethod : IAlignmentMethod
     public nn.Module Module => policy.Module;
 
     /// <inheritdoc />
-    public IReadOnlyDictionary<string, Tensor> State => new Dictionary<string, Tensor>();
+    public IReadOnlyDictionary<string, Tensor> State => pairs.State;
 
     /// <summary>The IPO loss mean (h − 1/(2β))² of log-ratio gaps h [B].</summary>
     public static Tensor Loss(Tensor logRatioGap, double beta) => (logRatioGap - 1.0 / (2 * beta)).square().mean();
