@@ -11,7 +11,8 @@
 // authors': one fixed best/worst-of-n dataset drawn once from p at a sampling temperature, E epochs of shuffled batches
 // of 64, RMSprop with 10 % linear warm-up, clip 10). Every network is evaluated EXACTLY (every response of every prompt
 // enumerated, prompt-averaged): KL(π‖p), win rate W(π) against p, E_π[off-target], excess KL over the best-of-n frontier
-// at its win rate (KL − KL_BoN(W)) and distance to the BoN_n point; for the first seed also every k steps (the path).
+// at its win rate (KL − KL_BoN(W)) and distance to the BoN_n point; for the first seed also at k, 4k, 16k, … steps
+// and the last (the path).
 // The table gives each row's mean and standard deviation over the seeds.
 //
 // Makes, in the output folder (--out, default ./out/bonbon_fidelity):
@@ -23,10 +24,13 @@
 //   frontier_fresh.html, frontier_offline.html   win rate vs KL: BoN frontier, BoN_n, end points (±SE), dotted paths
 //
 // Run:  alignlab run scripts/bonbon_fidelity.csx [--set quick=true] [--set seeds=0,1,2] [--set steps=300] [--set epochs=3]
-//                                               [--set pairsPerPrompt=200] [--set temperature=0.8] [--set every=50]
+//                                               [--set pairsPerPrompt=200] [--set temperature=0.8] [--set every=25]
 //                                               [--set freshLr=0.001] [--set offlineLr=0.001]
 //       quick: the CI setting (BonBonFidelitySettings.Quick: 60 steps, a 640-pair dataset, end points only, the rows
-//       the verdict compares); steps: fresh-protocol steps; every: steps between path points (0: end points only).
+//       the verdict compares); steps: fresh-protocol steps; every: k of the path points (0: end points only);
+//       protocol=Fresh or Offline: train only that protocol's rows.
+//       merge=DIR1,DIR2,...: train nothing; combine the output folders of earlier runs (e.g. one process per seed:
+//       --set seeds=1 --set every=0 --out DIR1) into one table and chart, under the first folder's settings.
 // Takes about 40 minutes on 2 free cores at the default settings (90 networks); the quick setting about 1.5 minutes.
 
 bool quick = Arg("quick", false);
@@ -48,10 +52,18 @@ settings = settings with
     FreshLearningRate = Arg("freshLr", settings.FreshLearningRate),
     OfflineLearningRate = Arg("offlineLr", settings.OfflineLearningRate),
 };
+if (HasArg("protocol"))
+{
+    var protocol = Enum.TryParse<BonBonProtocol>(Arg("protocol", ""), ignoreCase: true, out var p) ? p
+        : throw new ArgumentException($"--set protocol must be Fresh or Offline (got '{Arg("protocol", "")}').");
+    settings = settings with { Arms = [.. (settings.Arms ?? BonBonFidelity.DefaultArms).Where(a => a.Protocol == protocol)] };
+}
 settings.Validate();
-Log($"settings: {settings with { Arms = null }}");
+Log($"settings: {(HasArg("merge") ? "merging " + Arg("merge", "") : settings.Describe())}");
 
-var result = BonBonFidelity.Run(settings, Log, CancellationToken);
+var result = HasArg("merge")
+    ? BonBonFidelity.Merge(Arg("merge", "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+    : BonBonFidelity.Run(settings, Log, CancellationToken);
 result.Save(OutputDirectory);
 
 Log("");

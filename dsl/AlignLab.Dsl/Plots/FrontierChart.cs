@@ -27,8 +27,8 @@ public static class FrontierChart
         ArgumentNullException.ThrowIfNull(curves);
         points ??= [];
         paths ??= [];
-        if (curves.Count + points.Count == 0)
-            throw new ArgumentException("curves and points are both empty: a frontier chart needs at least one curve or point.", nameof(curves));
+        if (curves.Count + points.Count + paths.Count == 0)
+            throw new ArgumentException("curves, points and paths are all empty: a frontier chart needs at least one curve, point or path.", nameof(curves));
 
         var traces = new List<Trace>();
         for (var c = 0; c < curves.Count; c++)

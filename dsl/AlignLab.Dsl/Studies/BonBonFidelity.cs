@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using AlignLab.Dsl.Plots;
 using AlignLab.Engine.Estimation;
 using AlignLab.Engine.Methods;
@@ -16,8 +17,8 @@ namespace AlignLab.Dsl;
 /// <see cref="BonBonVariant"/> × <see cref="BonBonProtocol"/> × α (the equal-terms rule's, the authors' 0.005 for the
 /// logistic forms, AlignLab's earlier 0.1), beside SFT-BoN, DPO and IPO on the same pairs, each trained from the base
 /// for every seed and evaluated exactly (every response of every prompt enumerated): KL, win rate, off-target, excess
-/// KL over the best-of-n frontier at its win rate and distance to the BoN_n point, with the (KL, W) trajectory every
-/// k steps.
+/// KL over the best-of-n frontier at its win rate and distance to the BoN_n point, with the (KL, W) trajectory at k,
+/// 4k, 16k, … steps and the last.
 /// </summary>
 public static class BonBonFidelity
 {
@@ -108,6 +109,75 @@ public static class BonBonFidelity
         return new BonBonFidelityResult(settings, rows, runs, rules, bonN.Kl, bonN.WinRate, context.FrontierKl, context.FrontierWinRate);
     }
 
+    /// <summary>
+    /// Combines the saved outputs of several runs of the study (e.g. one process per seed, <c>--set seeds=k</c>) into one
+    /// result: the runs, trajectories and α-rule values of every folder, under the settings of the first folder's
+    /// config.json with the union of the seeds; the BoN frontier and the BoN_n point are recomputed from the cached base.
+    /// Throws <see cref="InvalidDataException"/> naming a folder whose files are missing or malformed.
+    /// </summary>
+    public static BonBonFidelityResult Merge(IReadOnlyList<string> folders)
+    {
+        ArgumentNullException.ThrowIfNull(folders);
+        if (folders.Count == 0) throw new ArgumentException("folders is empty: name at least one output folder of the study.", nameof(folders));
+        var options = new System.Text.Json.JsonSerializerOptions { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+        var settings = System.Text.Json.JsonSerializer.Deserialize<BonBonFidelitySettings>(File.ReadAllText(Required(folders[0], "config.json")), options)
+                       ?? throw new InvalidDataException($"{folders[0]}/config.json is empty.");
+        var arms = (settings.Arms ?? DefaultArms).ToDictionary(a => a.Name);
+        var runs = new List<BonBonFidelityRun>();
+        var rules = new List<BonBonAlphaRule>();
+        foreach (var folder in folders)
+        {
+            var paths = CsvRows(Required(folder, "trajectories.csv"))
+                .GroupBy(r => (r[0], long.Parse(r[1], CultureInfo.InvariantCulture)))
+                .ToDictionary(g => g.Key, g => (IReadOnlyList<(int, double, double)>)g.Select(r => (int.Parse(r[2], CultureInfo.InvariantCulture), Number(r[3]), Number(r[4]))).ToList());
+            foreach (var r in CsvRows(Required(folder, "runs.csv")))
+            {
+                if (!arms.TryGetValue(r[0], out var arm)) throw new InvalidDataException($"{folder}/runs.csv: row '{r[0]}' is not an arm of {folders[0]}/config.json.");
+                var seed = long.Parse(r[1], CultureInfo.InvariantCulture);
+                runs.Add(new BonBonFidelityRun(arm, seed, Number(r[2]), Number(r[3]), Number(r[4]), Number(r[5]), Number(r[6]), Number(r[7]),
+                    paths.TryGetValue((r[0], seed), out var path) ? path : []));
+            }
+            rules.AddRange(CsvRows(Required(folder, "alpha_rule.csv")).Select(r => new BonBonAlphaRule(long.Parse(r[0], CultureInfo.InvariantCulture),
+                Enum.Parse<BonBonProtocol>(r[1]), Enum.Parse<BonBonVariant>(r[2]), Number(r[3]), Number(r[4]))));
+        }
+        var seeds = runs.Select(r => r.Seed).Distinct().Order().ToArray();
+        using var task = new ToyTask(new ToyTaskConfig());
+        using var reference = task.LoadOrPretrainBase(new ToyBaseConfig());
+        reference.eval();
+        var prompts = Enumeration.BasePromptSet(task, reference);
+        var frontier = ExactFrontier.Averaged(prompts, FrontierFamily.BestOfN, ExactFrontier.Grid(FrontierFamily.BestOfN));
+        var bonN = ExactFrontier.Averaged(prompts, FrontierFamily.BestOfN, [settings.N])[0];
+        var rows = arms.Values.Where(a => runs.Any(r => r.Arm == a)).Select(a => BonBonFidelityRow.Of(runs.Where(r => r.Arm == a).ToList())).ToList();
+        return new BonBonFidelityResult(settings with { Seeds = seeds }, rows, runs, rules, bonN.Kl, bonN.WinRate,
+            [.. frontier.Select(p => p.Kl)], [.. frontier.Select(p => p.WinRate)]);
+    }
+
+    private static string Required(string folder, string file)
+    {
+        var path = Path.Combine(folder, file);
+        return File.Exists(path) ? path : throw new InvalidDataException($"{path} does not exist: is '{folder}' an output folder of bonbon_fidelity?");
+    }
+
+    private static double Number(string text) => text.Length == 0 ? double.NaN : double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
+
+    /// <summary>The data rows of a CSV file written by <see cref="BonBonFidelityResult.Save"/> (double-quoted cells may hold commas).</summary>
+    private static IEnumerable<string[]> CsvRows(string path) => File.ReadLines(path).Skip(1).Where(l => l.Length > 0).Select(line =>
+    {
+        var cells = new List<string>();
+        var cell = new System.Text.StringBuilder();
+        var quoted = false;
+        for (var i = 0; i < line.Length; i++)
+        {
+            var ch = line[i];
+            if (quoted && ch == '"' && i + 1 < line.Length && line[i + 1] == '"') { cell.Append('"'); i++; }
+            else if (ch == '"') quoted = !quoted;
+            else if (ch == ',' && !quoted) { cells.Add(cell.ToString()); cell.Clear(); }
+            else cell.Append(ch);
+        }
+        cells.Add(cell.ToString());
+        return cells.ToArray();
+    });
+
     /// <summary>The seed of the offline dataset's generator for a training seed (distinct from the training generator's).</summary>
     private static ulong DatasetSeed(long seed) => unchecked((ulong)seed * 7919UL + 104_729UL);
 
@@ -177,6 +247,7 @@ public static class BonBonFidelity
         policy.train();
         new Trainer(config).Run(method, evaluate: step =>
         {
+            if (!IsPathStep(step / s.EvalEvery)) return new Dictionary<string, double>();
             last = Evaluate(c, policy);
             trajectory.Add((step, last.Kl, last.WinRate));
             return new Dictionary<string, double> { ["kl"] = last.Kl, ["win_rate"] = last.WinRate };
@@ -186,6 +257,13 @@ public static class BonBonFidelity
         var excess = final.Kl - ExactFrontier.Interpolate(c.FrontierWinRate, c.FrontierKl, final.WinRate);
         var distance = Math.Sqrt(Math.Pow(final.Kl - c.BonKl, 2) + Math.Pow(final.WinRate - c.BonWinRate, 2));
         return new BonBonFidelityRun(arm, seed, alpha, final.Kl, final.WinRate, final.ExpectedOffTarget, excess, distance, trajectory);
+    }
+
+    /// <summary>Path points fall at k·4ʲ steps (k, 4k, 16k, …): dense where training moves fast, few exact evaluations in all.</summary>
+    private static bool IsPathStep(int multiple)
+    {
+        while (multiple > 1 && multiple % 4 == 0) multiple /= 4;
+        return multiple == 1;
     }
 
     private static ExactMetrics Evaluate(Context c, TinyGpt policy)

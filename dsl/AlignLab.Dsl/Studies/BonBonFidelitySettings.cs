@@ -17,7 +17,10 @@ namespace AlignLab.Dsl;
 /// <param name="OfflineLearningRate">RMSprop peak learning rate (default 1e-3).</param>
 /// <param name="OfflineWarmupFraction">Warm-up as a fraction of the offline steps (default 0.1).</param>
 /// <param name="OfflineClip">Offline gradient-norm clip (default 10, the authors').</param>
-/// <param name="EvalEvery">Steps between exact (KL, W) evaluations of the trajectory (default 50; 0: final point only).</param>
+/// <param name="EvalEvery">
+/// k of the trajectory: exact (KL, W) at steps k, 4k, 16k, … and the last (default 25; 0: end points only). Each point
+/// enumerates every response of every prompt, so the points are spaced geometrically, dense where training moves fast.
+/// </param>
 /// <param name="TrajectorySeeds">How many of the seeds record trajectories (default 1: the first; the others only their end point).</param>
 /// <param name="AlphaRuleBatch">Pairs of the fresh batch the α rule is computed from (default 512).</param>
 /// <param name="Arms">The rows to train; null: <see cref="BonBonFidelity.DefaultArms"/>.</param>
@@ -35,7 +38,7 @@ public sealed record BonBonFidelitySettings(
     double OfflineLearningRate = 1e-3,
     double OfflineWarmupFraction = 0.1,
     double OfflineClip = 10,
-    int EvalEvery = 50,
+    int EvalEvery = 25,
     int TrajectorySeeds = 1,
     int AlphaRuleBatch = 512,
     IReadOnlyList<BonBonFidelityArm>? Arms = null)
@@ -52,6 +55,14 @@ public sealed record BonBonFidelitySettings(
 
     /// <summary>The seeds in use (default 0, 1, 2).</summary>
     public IReadOnlyList<long> EffectiveSeeds => Seeds ?? [0, 1, 2];
+
+    /// <summary>A one-line description of the protocols for logs and reports.</summary>
+    public string Describe() =>
+        FormattableString.Invariant($"n={N}, seeds {string.Join(",", EffectiveSeeds)}; fresh: {FreshSteps} steps x {FreshBatchSize} pairs, AdamW lr {FreshLearningRate:G3} ") +
+        FormattableString.Invariant($"(warm-up {FreshWarmup}, clip 1); offline: {PairsPerPrompt} pairs/prompt at temperature {Temperature:G3}, {Epochs} epochs x {OfflineBatchSize}, ") +
+        FormattableString.Invariant($"RMSprop lr {OfflineLearningRate:G3} (warm-up {OfflineWarmupFraction * 100:G3} %, clip {OfflineClip:G3}); ") +
+        (EvalEvery > 0 ? FormattableString.Invariant($"path at {EvalEvery}, {4 * EvalEvery}, {16 * EvalEvery}, ... steps for the first {TrajectorySeeds} seed(s); ") : "end points only; ") +
+        $"{(Arms ?? BonBonFidelity.DefaultArms).Count} rows";
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid field.</summary>
     public BonBonFidelitySettings Validate()
