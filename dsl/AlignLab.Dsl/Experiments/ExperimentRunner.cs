@@ -58,7 +58,7 @@ internal static class ExperimentRunner
                 : (Exact(spec, prompts), 0, double.NaN, 0.0);
             var metrics = ExactEvaluation.Evaluate(prompts, policies, offTarget);
             var bonN = spec.UsesN ? ExactFrontier.Averaged(prompts, FrontierFamily.BestOfN, [spec.N])[0] : null;
-            var objective = ExactObjectives.Columns(spec, prompts, policies, experiment.ExactOptima)
+            var objective = ExactObjectives.Columns(spec, prompts, policies, experiment.ExactOptima, task.Config.ResponseLength)
                             ?? (double.NaN, double.NaN, double.NaN, double.NaN, double.NaN);
             rows.Add(new ExperimentRow(spec.DisplayName, spec, steps, metrics.WinRate, metrics.Kl, metrics.ExpectedReward, metrics.ExpectedOffTarget,
                 bonN?.Kl ?? double.NaN, bonN?.WinRate ?? double.NaN,

@@ -36,7 +36,7 @@ public static class BonBonFidelity
     /// <summary>The rows the CI-size study compares to check the verdict (docs/scripts.md, "bonbon_fidelity").</summary>
     public static IReadOnlyList<BonBonFidelityArm> VerdictArms { get; } =
     [
-        new("BoNBoN", BonBonProtocol.Fresh, BonBonVariant.LogisticSum, "authors", 0.005, double.NaN),
+        new("BoNBoN", BonBonProtocol.Fresh, BonBonVariant.LogisticMean, "rule", double.NaN, double.NaN),
         new("DPO", BonBonProtocol.Fresh, null, null, double.NaN, 0.05),
         new("IPO", BonBonProtocol.Fresh, null, null, double.NaN, 0.05),
     ];

@@ -14,11 +14,15 @@ namespace AlignLab.Engine.Methods;
 /// Pairs come fresh from <see cref="BestWorstPairSource"/> or from a fixed best/worst dataset
 /// (<see cref="DatasetPairSource"/>). The exact optimum of each form is <c>AlignLab.Theory.Objectives.BonBonObjective</c>'s.
 /// </summary>
-public sealed class BonBonMethod : IAlignmentMethod
+public sealed class BonBonMethod : IAlignmentMethod, IDisposable
 {
     private readonly ISequencePolicy policy;
     private readonly IPreferencePairSource pairs;
     private readonly BonBonConfig config;
+
+    // α in use, [1] float64 on the CPU: the config's, or NaN until the equal-terms rule has been applied to the first
+    // batch. A tensor so that a checkpoint holds it and a resumed run keeps the α of its first batch.
+    private readonly Tensor alpha;
 
     /// <summary>Trains <paramref name="policy"/> on best/worst pairs from <paramref name="bestWorstPairs"/>.</summary>
     public BonBonMethod(ISequencePolicy policy, IPreferencePairSource bestWorstPairs, BonBonConfig config)
@@ -26,7 +30,11 @@ public sealed class BonBonMethod : IAlignmentMethod
         this.policy = policy ?? throw new ArgumentNullException(nameof(policy));
         pairs = bestWorstPairs ?? throw new ArgumentNullException(nameof(bestWorstPairs));
         this.config = (config ?? throw new ArgumentNullException(nameof(config))).Validate();
+        alpha = full(1, config.Alpha ?? double.NaN, ScalarType.Float64);
     }
+
+    /// <summary>The SFT weight α in use: the config's, the rule's once the first batch has been seen, NaN before.</summary>
+    public double Alpha => alpha.item<double>();
 
     /// <inheritdoc />
     public string Name => "bonbon";
@@ -35,7 +43,7 @@ public sealed class BonBonMethod : IAlignmentMethod
     public nn.Module Module => policy.Module;
 
     /// <inheritdoc />
-    public IReadOnlyDictionary<string, Tensor> State => pairs.State;
+    public IReadOnlyDictionary<string, Tensor> State => new Dictionary<string, Tensor>(pairs.State) { ["alpha"] = alpha };
 
     /// <summary>
     /// The BoNBoN loss α·mean(−s(y_best)) + (1−α)·mean(D(h)) from the best responses' sequence log-probs s [B] and the
@@ -71,13 +79,20 @@ public sealed class BonBonMethod : IAlignmentMethod
         var worst = Reduce(policy.SequenceLogProbs(batch.Prompts, batch.Rejected), batch.Rejected, config);
         var gap = (best - Reduce(batch.ChosenReferenceLogProbs, batch.Chosen, config))
                   - (worst - Reduce(batch.RejectedReferenceLogProbs, batch.Rejected, config));
-        var loss = Loss(best, gap, config.Alpha, config.Variant, config.EffectiveBeta);
+        // A CPU scalar: reading it costs no device synchronisation.
+        var weight = alpha.item<double>();
+        if (double.IsNaN(weight)) alpha.fill_(weight = EqualTermsAlpha(batch, config));
+        var loss = Loss(best, gap, weight, config.Variant, config.EffectiveBeta);
         return new MethodOutput(loss, new Dictionary<string, Tensor>
         {
             ["nll_best"] = -best.detach().mean(),
             ["gap"] = gap.detach().mean(),
+            ["alpha"] = alpha.to(loss.device),
         });
     }
+
+    /// <inheritdoc />
+    public void Dispose() => alpha.Dispose();
 
     /// <summary>Sequence log-probs [B] as the variant uses them: as given (summed) or divided by the response lengths.</summary>
     private static Tensor Reduce(Tensor logProbs, Tensor responses, BonBonConfig config) =>

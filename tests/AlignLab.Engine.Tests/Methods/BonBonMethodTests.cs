@@ -57,6 +57,30 @@ public class BonBonMethodTests
         Assert.Equal(0.2 * -Math.Log(TabularFixtures.Probabilities[4]) + 0.8 * preference, output.Loss.item<float>(), 4);
     }
 
+    /// <summary>
+    /// With no α the first batch sets it by the equal-terms rule and later batches keep it: the one-pair dataset's
+    /// SFT term at the reference is −log p(y_b), so α = P/(−log p(y_b) + P) with P = (1/(2β))² = 25.
+    /// </summary>
+    [Fact]
+    public void NoAlpha_TheFirstBatchSetsItByTheRule_AndItIsKept()
+    {
+        using var reference = TabularFixtures.Base();
+        using var policy = TabularFixtures.Trainable();
+        using var data = new PreferenceDataset(tensor(new long[] { 0 }).reshape(1, 1), tensor(new long[] { 4 }).reshape(1, 1), tensor(new long[] { 1 }).reshape(1, 1));
+        using var pairs = new DatasetPairSource(data, reference);
+        using var method = new BonBonMethod(policy, pairs, new BonBonConfig(N: 4, Beta: 0.1, BatchSize: 2));
+        Assert.True(double.IsNaN(method.Alpha));
+        using var generator = new TorchSharp.torch.Generator(0);
+        var first = method.Step(generator);
+        var expected = 25.0 / (-Math.Log(TabularFixtures.Probabilities[4]) + 25.0);
+        Assert.Equal(expected, method.Alpha, 6);
+        Assert.Equal(expected, first.Metrics["alpha"].item<double>(), 6);
+        Assert.Equal(expected, method.State["alpha"].item<double>(), 6);
+        method.State["alpha"].fill_(0.3);
+        method.Step(generator);
+        Assert.Equal(0.3, method.Alpha, 12);
+    }
+
     [Fact]
     public void Config_DefaultBetaIsBetaStar_AndInvalidFieldsAreNamed()
     {
