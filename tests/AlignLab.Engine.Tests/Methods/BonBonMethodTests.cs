@@ -68,7 +68,7 @@ public class BonBonMethodTests
         using var policy = TabularFixtures.Trainable();
         using var data = new PreferenceDataset(tensor(new long[] { 0 }).reshape(1, 1), tensor(new long[] { 4 }).reshape(1, 1), tensor(new long[] { 1 }).reshape(1, 1));
         using var pairs = new DatasetPairSource(data, reference);
-        using var method = new BonBonMethod(policy, pairs, new BonBonConfig(N: 4, Beta: 0.1, BatchSize: 2));
+        using var method = new BonBonMethod(policy, pairs, new BonBonConfig(N: 4, Beta: 0.1, BatchSize: 2, Variant: BonBonVariant.SquaredSum));
         Assert.True(double.IsNaN(method.Alpha));
         using var generator = new TorchSharp.torch.Generator(0);
         var first = method.Step(generator);
@@ -84,6 +84,8 @@ public class BonBonMethodTests
     [Fact]
     public void Config_DefaultBetaIsBetaStar_AndInvalidFieldsAreNamed()
     {
+        Assert.Null(new BonBonConfig().Alpha);
+        Assert.Equal(BonBonVariant.LogisticMean, new BonBonConfig().Variant);
         Assert.Equal(5.5, new BonBonConfig(N: 4).TargetGap, 12);
         Assert.Equal(1 / 11.0, new BonBonConfig(N: 4).EffectiveBeta, 12);
         Assert.Equal(1.0, new BonBonConfig(N: 4, Beta: 0.5).TargetGap, 12);
@@ -99,7 +101,7 @@ public class BonBonMethodTests
         using var logProbs = tensor(new[] { Math.Log(p[4]), Math.Log(p[3]) });
         var batch = new PreferenceBatch(zeros(2, 1, ScalarType.Int64), tensor(new long[] { 4, 3 }).reshape(2, 1), tensor(new long[] { 0, 1 }).reshape(2, 1), logProbs, logProbs);
         var s = -(Math.Log(p[4]) + Math.Log(p[3])) / 2;
-        Assert.Equal(25.0 / (s + 25.0), BonBonMethod.EqualTermsAlpha(batch, new BonBonConfig(N: 4, Beta: 0.1)), 12);
+        Assert.Equal(25.0 / (s + 25.0), BonBonMethod.EqualTermsAlpha(batch, new BonBonConfig(N: 4, Beta: 0.1, Variant: BonBonVariant.SquaredSum)), 12);
         Assert.Equal(Math.Log(2) / (s + Math.Log(2)), BonBonMethod.EqualTermsAlpha(batch, new BonBonConfig(N: 4, Variant: BonBonVariant.LogisticSum)), 12);
     }
 }
