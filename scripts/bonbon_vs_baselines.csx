@@ -3,7 +3,7 @@
 //
 // On the enumerable toy language task it loads (or pretrains and caches) the base TinyGpt p and trains, from p, on the
 // gold reward and with the same seed (so every pair method sees the same best/worst-of-n pairs):
-//   BoNBoN at several α, SFT-BoN, IPO-BoN (β*_n), DPO and IPO at two β, vBoN, J-BOND and RLHF;
+//   BoNBoN (the paper's squared form) at several α, SFT-BoN, IPO-BoN (β*_n), DPO and IPO at two β, vBoN, J-BOND and RLHF;
 // then computes EXACTLY (every response of every prompt enumerated, averaged over prompts) each trained network's
 // KL(π‖p), win rate W(π) against p, expected reward and off-target attribute, beside the exact best-of-n policy π_n and
 // the analytic best-of-n, win-rate-optimal and RLHF frontiers of the same base.
@@ -37,12 +37,12 @@ if (HasArg("lr")) scale = scale.WithLearningRate(Arg("lr", scale.LearningRate));
 var result = Experiment.Named("bonbon-vs-baselines")
     .On(Tasks.ToyLanguage(seed: 0))
     .Compare(Methods.Base(), Methods.BestOfN(n))
-    .Compare(Methods.BonBon(n: n).Sweep(alpha: [0.01, 0.1, 0.5]))
+    .Compare(Methods.BonBon(n: n, variant: BonBonVariant.SquaredSum).Sweep(alpha: [0.01, 0.1, 0.5]))
     .Compare(Methods.SftBon(n), Methods.IpoBon(n))
     .Compare(Methods.Dpo(n: n).Sweep(beta: [0.05, 0.5]))
     .Compare(Methods.Ipo(n: n).Sweep(beta: [0.05, 0.5]))
     .Compare(Methods.Vbon(n), Methods.JBond(n: 2), Methods.Rlhf(beta: 0.5))
-    .Compare(longSteps > 0 ? [Methods.BonBon(n: n, alpha: 0.1).WithSteps(longSteps).Named($"BoNBoN(n={n}, α=0.1, {longSteps} steps)")] : [])
+    .Compare(longSteps > 0 ? [Methods.BonBon(n: n, alpha: 0.1, variant: BonBonVariant.SquaredSum).WithSteps(longSteps).Named($"BoNBoN(n={n}, α=0.1, {longSteps} steps)")] : [])
     .Evaluate(Metrics.WinRate, Metrics.Kl, Metrics.Reward, Metrics.OffTarget)
     .WithFrontiers(Frontier.BestOfN, Frontier.Optimal, Frontier.Rlhf)
     .WithScale(scale)

@@ -1,13 +1,15 @@
 // bonbon_training_trace.csx: where does BoNBoN training go on its way to the objective's optimum? (docs/scripts.md,
 // "bonbon_vs_baselines"; THEORY.md §4, §9.)
 //
-// Trains BoNBoN (α, n) from the base TinyGpt on the toy language task with fresh best/worst-of-n pairs and, every k
+// Trains BoNBoN (α, n, loss form: default the paper's squared form, whose collapse docs/scripts.md traces) from the
+// base TinyGpt on the toy language task with fresh best/worst-of-n pairs and, every k
 // steps, evaluates the network EXACTLY (every response of every prompt enumerated, prompt-averaged):
 //   kl, win_rate          KL(π‖p) and W(π) against the base (gold reward)
 //   winner_log_ratio      E_{π_n}[log π/p]: how the network treats typical best-of-n winners (π_n itself: KL(π_n‖p) > 0)
 //   loser_log_ratio       E over the law of the worst of n of log π/p
 //   max_probability       the largest response probability per prompt (mode collapse shows here)
-//   objective             the exact expected BoNBoN loss (theory module), to compare with its optimum
+//   objective             the exact expected BoNBoN loss (theory module), to compare with its optimum (squared forms
+//                         only: the logistic forms' exact objective is too large for 7,776 responses; NaN for them)
 //
 // Makes, in the output folder (--out, default ./out/bonbon_training_trace):
 //   trace.csv   step, kl, win_rate, winner_log_ratio, loser_log_ratio, max_probability, objective (step 0 = the base)
@@ -19,6 +21,7 @@
 //
 // Run:  alignlab run scripts/examples/bonbon_training_trace.csx [--set quick=true] [--set alpha=0] [--set n=8]
 //                                                              [--set steps=300] [--set every=25] [--set lr=0.001] [--set seed=0]
+//                                                              [--set variant=SquaredSum|LogisticSum|SquaredMean|LogisticMean]
 
 bool quick = Arg("quick", false);
 int n = Arg("n", 8);
@@ -27,6 +30,9 @@ int steps = Arg("steps", quick ? 10 : 300);
 int every = Arg("every", quick ? 5 : 25);
 double lr = Arg("lr", 1e-3);
 long seed = Arg("seed", 0L);
+var variantText = Arg("variant", nameof(BonBonVariant.SquaredSum));
+var variant = Enum.TryParse<BonBonVariant>(variantText, ignoreCase: true, out var v) && Enum.IsDefined(v) ? v
+    : throw new ArgumentException($"--set variant must be one of {string.Join(", ", Enum.GetNames<BonBonVariant>())} (got '{variantText}').");
 if (steps < 1 || every < 1) throw new ArgumentException($"steps and every must be >= 1 (got steps={steps}, every={every}).");
 
 var task = new ToyTask(new ToyTaskConfig());
@@ -35,10 +41,11 @@ reference.eval();
 var prompts = Enumeration.BasePromptSet(task, reference);
 var policy = task.LoadOrPretrainBase(new ToyBaseConfig());
 var sampling = new SamplingOptions(MaxLength: task.Config.ResponseLength);
-var method = new BonBonMethod(policy, new BestWorstPairSource(reference, task.Prompts, task.GoldReward, n, sampling), new BonBonConfig(n, alpha));
+var method = new BonBonMethod(policy, new BestWorstPairSource(reference, task.Prompts, task.GoldReward, n, sampling), new BonBonConfig(n, alpha, Variant: variant));
 
 // Exact laws per prompt: the best of n is π_n; the worst of n of distinct rewards has P(worst = i) = (1−F⁻ᵢ)ⁿ − (1−Fᵢ)ⁿ.
-var objectives = prompts.Prompts.Select(d => new AlignLab.Theory.Objectives.BonBonObjective(d, n, alpha)).ToList();
+var objectives = variant.IsLogistic() ? null
+    : prompts.Prompts.Select(d => new BonBonObjective(d, n, alpha, variant, responseLength: task.Config.ResponseLength)).ToList();
 var bestLaw = prompts.Prompts.Select(d => Tilting.BestOfN(d, n).Probabilities.ToArray()).ToList();
 var worstLaw = prompts.Prompts.Select(d => Enumerable.Range(0, d.Count).Select(i => Math.Pow(1 - d.StrictCdf[i], n) - Math.Pow(1 - d.Cdf[i], n)).ToArray()).ToList();
 
@@ -61,7 +68,7 @@ Dictionary<string, double> Evaluate(int step)
         }
         win += Measures.WinRate(d, q);
         top += q.Max();
-        objective += objectives[x].Value(logQ);
+        objective += objectives?[x].Value(logQ) ?? double.NaN;
     }
     double P = prompts.Count;
     rows.Add(string.Join(",", new[] { step, kl / P, win / P, winner / P, loser / P, top / P, objective / P }.Select(v => v.ToString("R", CultureInfo.InvariantCulture))));

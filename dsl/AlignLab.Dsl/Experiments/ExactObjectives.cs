@@ -11,33 +11,46 @@ namespace AlignLab.Dsl;
 /// </summary>
 internal static class ExactObjectives
 {
-    private static ITabularObjective? For(MethodSpec spec, RewardDistribution distribution) => spec.Kind switch
+    private static ITabularObjective? For(MethodSpec spec, RewardDistribution distribution, int responseLength) => spec.Kind switch
     {
         MethodKind.SftBon => new SftOnBestObjective(distribution, spec.N),
-        MethodKind.BonBon => new BonBonObjective(distribution, spec.N, spec.Alpha),
+        MethodKind.BonBon => new BonBonObjective(distribution, spec.N, spec.Alpha, spec.Variant ?? Engine.Methods.BonBonConfig.DefaultVariant,
+            responseLength: responseLength),
         MethodKind.IpoBon => new IpoBestWorstObjective(distribution, spec.N),
         MethodKind.Ipo => new IpoBestWorstObjective(distribution, spec.N, 1 / (2 * spec.Beta)),
         MethodKind.Vbon => new ReverseKlObjective(distribution, spec.N),
         _ => null,
     };
 
-    /// <summary>Whether <see cref="For"/> gives an objective for this row.</summary>
-    private static bool Has(MethodSpec spec) => spec.Kind is MethodKind.SftBon or MethodKind.BonBon or MethodKind.IpoBon or MethodKind.Ipo or MethodKind.Vbon;
+    /// <summary>Largest support on which BoNBoN's logistic forms get their exact objective (it holds the best/worst law densely, K² entries).</summary>
+    private const int MaxDenseOutcomes = 2048;
+
+    /// <summary>
+    /// Whether <see cref="For"/> gives an objective for this row. Not for BoNBoN at the rule's α, which training sets
+    /// from its first batch, nor for its logistic forms on more than <see cref="MaxDenseOutcomes"/> responses per prompt
+    /// (the default toy task's 7,776 would need 60 million law entries per prompt).
+    /// </summary>
+    private static bool Has(MethodSpec spec, PromptSet prompts) =>
+        spec.Kind is MethodKind.SftBon or MethodKind.IpoBon or MethodKind.Ipo or MethodKind.Vbon
+        || spec.Kind == MethodKind.BonBon && !spec.AlphaByRule
+           && (!(spec.Variant ?? Engine.Methods.BonBonConfig.DefaultVariant).IsLogistic() || prompts.Prompts.All(d => d.Count <= MaxDenseOutcomes));
 
     /// <summary>
     /// The row's objective, prompt-averaged with the prompt weights: at the per-prompt <paramref name="policies"/>, at
     /// π_n, and, when <paramref name="withOptimum"/>, at its exact optimum over all per-prompt policies with that
     /// optimum's KL and win rate (preconditioned L-BFGS from π_n, stopped when every gradient entry is below 1e-8; for
     /// SFT-BoN and vBoN, whose minimiser is π_n, the search only confirms that π_n is stationary). The optimum columns
-    /// are NaN without <paramref name="withOptimum"/>; null when the method has no tabular objective. The search (about a
-    /// minute per row on the default toy task) stops with <see cref="OperationCanceledException"/> at the next objective
-    /// evaluation once <paramref name="cancellationToken"/> is signalled.
+    /// are NaN without <paramref name="withOptimum"/>; null when the method has no tabular objective. <paramref name="responseLength"/>
+    /// is the token count ℓ of every response, for the length-averaged BoNBoN forms. The search (about a minute per row on
+    /// the default toy task) stops with <see cref="OperationCanceledException"/> at the next objective evaluation once
+    /// <paramref name="cancellationToken"/> is signalled.
     /// </summary>
     public static (double Value, double AtBonN, double OptimumValue, double OptimumKl, double OptimumWinRate)? Columns(
-        MethodSpec spec, PromptSet prompts, IReadOnlyList<IReadOnlyList<double>> policies, bool withOptimum, CancellationToken cancellationToken = default)
+        MethodSpec spec, PromptSet prompts, IReadOnlyList<IReadOnlyList<double>> policies, bool withOptimum, int responseLength = 1,
+        CancellationToken cancellationToken = default)
     {
-        if (!Has(spec)) return null;
-        var objective = new PromptSetObjective(prompts, d => new Cancellable(For(spec, d)!, cancellationToken));
+        if (!Has(spec, prompts)) return null;
+        var objective = new PromptSetObjective(prompts, d => new Cancellable(For(spec, d, responseLength)!, cancellationToken));
         var bestOfN = Logits(prompts.Prompts.SelectMany(d => Tilting.BestOfN(d, spec.N).Probabilities));
         var value = objective.Value(Logits(policies.SelectMany(q => q)));
         var atBonN = objective.Value(bestOfN);

@@ -117,7 +117,7 @@ internal static class ExperimentRunner
             var (policies, steps, loss, seconds) = trained;
             var metrics = ExactEvaluation.Evaluate(prompts, policies, offTarget);
             var bonN = spec.UsesN ? ExactFrontier.Averaged(prompts, FrontierFamily.BestOfN, [spec.N])[0] : null;
-            var objective = ExactObjectives.Columns(spec, prompts, policies, experiment.ExactOptima, cancellationToken)
+            var objective = ExactObjectives.Columns(spec, prompts, policies, experiment.ExactOptima, task.Config.ResponseLength, cancellationToken)
                             ?? (double.NaN, double.NaN, double.NaN, double.NaN, double.NaN);
             var row = new ExperimentRow(spec.DisplayName, spec, steps, metrics.WinRate, metrics.Kl, metrics.ExpectedReward, metrics.ExpectedOffTarget,
                 bonN?.Kl ?? double.NaN, bonN?.WinRate ?? double.NaN,

@@ -22,7 +22,8 @@ internal static class MethodBuilder
         return spec.Kind switch
         {
             MethodKind.SftBon => new SftBonMethod(policy, reference, prompts, reward, new SftBonConfig(sampling, spec.N, scale.PairBatchSize)),
-            MethodKind.BonBon => new BonBonMethod(policy, Pairs(), new BonBonConfig(spec.N, spec.Alpha, null, scale.PairBatchSize)),
+            MethodKind.BonBon => new BonBonMethod(policy, Pairs(), new BonBonConfig(spec.N, spec.AlphaByRule ? null : spec.Alpha, null, scale.PairBatchSize,
+                spec.Variant ?? BonBonConfig.DefaultVariant)),
             MethodKind.IpoBon => new IpoMethod(policy, Pairs(), new IpoConfig(BonBonConstants.IpoBeta(spec.N), scale.PairBatchSize)),
             MethodKind.Dpo => new DpoMethod(policy, Pairs(), new DpoConfig(spec.Beta, scale.PairBatchSize)),
             MethodKind.Ipo => new IpoMethod(policy, Pairs(), new IpoConfig(spec.Beta, scale.PairBatchSize)),

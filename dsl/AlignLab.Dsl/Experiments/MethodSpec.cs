@@ -1,4 +1,5 @@
 using System.Globalization;
+using AlignLab.Theory.Objectives;
 
 namespace AlignLab.Dsl;
 
@@ -15,9 +16,11 @@ namespace AlignLab.Dsl;
 /// <param name="Steps">Training steps; 0 uses the experiment's <see cref="ExperimentScale.Steps"/>.</param>
 /// <param name="LearningRate">Learning rate; 0 uses the experiment's <see cref="ExperimentScale.LearningRate"/>.</param>
 /// <param name="Label">Row name in the result table; null gives one from the kind and parameters.</param>
+/// <param name="AlphaByRule">BoNBoN only: α is set by the equal-terms rule from the first batch (then <see cref="Alpha"/> is NaN).</param>
+/// <param name="Variant">BoNBoN only: the loss form (null for the other methods).</param>
 public sealed record MethodSpec(
     MethodKind Kind, int N = 0, double Alpha = double.NaN, double Beta = double.NaN, double AnchorDecay = double.NaN,
-    int Steps = 0, double LearningRate = 0, string? Label = null)
+    int Steps = 0, double LearningRate = 0, string? Label = null, bool AlphaByRule = false, BonBonVariant? Variant = null)
 {
     /// <summary>True when the method trains a model (everything but <see cref="MethodKind.Base"/> and <see cref="MethodKind.BestOfN"/>).</summary>
     public bool IsTrained => Kind is not (MethodKind.Base or MethodKind.BestOfN);
@@ -76,8 +79,9 @@ public sealed record MethodSpec(
         var alphas = Axis(alpha, UsesAlpha, nameof(alpha), Alpha);
         var betas = Axis(beta, UsesBeta, nameof(beta), Beta);
         var decays = Axis(anchorDecay, UsesAnchorDecay, nameof(anchorDecay), AnchorDecay);
+        var byRule = alpha is null && AlphaByRule;
         return [.. from a in ns from b in alphas from c in betas from d in decays
-                   select this with { N = a, Alpha = b, Beta = c, AnchorDecay = d, Label = Label is null ? null : $"{Label}[{string.Join(", ", (this with { N = a, Alpha = b, Beta = c, AnchorDecay = d }).ParameterTexts())}]" }];
+                   select this with { N = a, Alpha = b, Beta = c, AnchorDecay = d, AlphaByRule = byRule, Label = Label is null ? null : $"{Label}[{string.Join(", ", (this with { N = a, Alpha = b, Beta = c, AnchorDecay = d, AlphaByRule = byRule }).ParameterTexts())}]" }];
     }
 
     /// <summary>
@@ -89,7 +93,7 @@ public sealed record MethodSpec(
         int minimumN = Kind is MethodKind.BestOfN or MethodKind.SftBon or MethodKind.Bond or MethodKind.JBond ? 1 : 2;
         if (UsesN && N < minimumN)
             problems.Add($"n must be >= {minimumN} for {KindName} (got {N}); use e.g. n: 8.");
-        if (UsesAlpha && !(Alpha >= 0 && Alpha <= 1))
+        if (UsesAlpha && !AlphaByRule && !(Alpha >= 0 && Alpha <= 1))
             problems.Add($"alpha must be in [0, 1] (got {Format(Alpha)}); α weights the SFT term, 1 − α the IPO term.");
         if (Kind is MethodKind.Bond or MethodKind.JBond)
         {
@@ -131,7 +135,8 @@ public sealed record MethodSpec(
     private IEnumerable<string> ParameterTexts()
     {
         if (UsesN) yield return $"n={N}";
-        if (UsesAlpha) yield return $"α={Format(Alpha)}";
+        if (UsesAlpha) yield return AlphaByRule ? "α=rule" : $"α={Format(Alpha)}";
+        if (UsesAlpha && Variant is { } variant && variant != AlignLab.Engine.Methods.BonBonConfig.DefaultVariant) yield return variant.ToString();
         if (UsesBeta) yield return $"β={Format(Beta)}";
         if (UsesAnchorDecay) yield return $"η={Format(AnchorDecay)}";
     }

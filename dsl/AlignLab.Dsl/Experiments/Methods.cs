@@ -1,3 +1,6 @@
+using AlignLab.Engine.Methods;
+using AlignLab.Theory.Objectives;
+
 namespace AlignLab.Dsl;
 
 /// <summary>
@@ -17,10 +20,16 @@ public static class Methods
     public static MethodSpec SftBon(int n = 8) => new(MethodKind.SftBon, N: n);
 
     /// <summary>
-    /// BoNBoN (THEORY.md §4): L = α·(−log π(y_best)) + (1−α)·(h_θ − h*_n)² on best/worst of <paramref name="n"/>
-    /// base samples, h*_n = (n−1)H_{n−1}; <paramref name="alpha"/> ∈ [0, 1].
+    /// BoNBoN (THEORY.md §4) on best/worst of <paramref name="n"/> base samples: L = α·(−s(y_best)) + (1−α)·D(h_θ) in the
+    /// loss form <paramref name="variant"/> (<see cref="BonBonVariant"/>: the paper's squared D(h) = (h − h*_n)², or the
+    /// authors' code's logistic D(h) = −log σ(β*_n h); sequence log-probs s summed or length-averaged),
+    /// <paramref name="alpha"/> ∈ [0, 1] or null for the authors' rule (the two terms equal at the reference, from the
+    /// first batch). The defaults, the logistic length-averaged form at the rule's α, are the best faithful setting
+    /// scripts/bonbon_fidelity.csx found: the one nearest the BoN_n point, with a smaller excess KL over the best-of-n
+    /// frontier than DPO and IPO on the same pairs (docs/scripts.md, "bonbon_fidelity").
     /// </summary>
-    public static MethodSpec BonBon(int n = 8, double alpha = 0.5) => new(MethodKind.BonBon, N: n, Alpha: alpha);
+    public static MethodSpec BonBon(int n = 8, double? alpha = null, BonBonVariant variant = BonBonConfig.DefaultVariant) =>
+        new(MethodKind.BonBon, N: n, Alpha: alpha ?? double.NaN, AlphaByRule: alpha is null, Variant: variant);
 
     /// <summary>IPO on best/worst of <paramref name="n"/> base samples with β*_n = 1/(2(n−1)H_{n−1}) (BoNBoN with α = 0).</summary>
     public static MethodSpec IpoBon(int n = 8) => new(MethodKind.IpoBon, N: n);

@@ -31,7 +31,7 @@ public sealed class IpoMethod : IAlignmentMethod
     public nn.Module Module => policy.Module;
 
     /// <inheritdoc />
-    public IReadOnlyDictionary<string, Tensor> State => new Dictionary<string, Tensor>();
+    public IReadOnlyDictionary<string, Tensor> State => pairs.State;
 
     /// <inheritdoc />
     object? IAlignmentMethod.Config => config;

@@ -24,6 +24,13 @@ public static class PreferenceGap
     public static Tensor Of(Tensor chosenLogProbs, Tensor rejectedLogProbs, PreferenceBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        return (chosenLogProbs - batch.ChosenReferenceLogProbs) - (rejectedLogProbs - batch.RejectedReferenceLogProbs);
+        return Of(chosenLogProbs, rejectedLogProbs, batch.ChosenReferenceLogProbs, batch.RejectedReferenceLogProbs);
     }
+
+    /// <summary>
+    /// h_θ from sequence scores of the policy and the reference, [B] each, all reduced the same way (summed log-probs, or
+    /// length-averaged ones as the BoNBoN <c>…Mean</c> forms use).
+    /// </summary>
+    public static Tensor Of(Tensor chosenLogProbs, Tensor rejectedLogProbs, Tensor chosenReferenceLogProbs, Tensor rejectedReferenceLogProbs) =>
+        (chosenLogProbs - chosenReferenceLogProbs) - (rejectedLogProbs - rejectedReferenceLogProbs);
 }

@@ -8,7 +8,7 @@ namespace AlignLab.Engine.Training;
 /// optimiser exactly and a resumed run continues bit for bit. Per parameter, with g its gradient and t the step:
 /// θ ← θ(1 − ηλ); m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; θ ← θ − η·(m/(1−β₁ᵗ)) / (√(v/(1−β₂ᵗ)) + ε).
 /// </summary>
-internal sealed class AdamW : IDisposable
+internal sealed class AdamW : IOptimizer
 {
     private readonly IReadOnlyList<Parameter> parameters;
     private readonly Tensor[] firstMoments;
@@ -22,6 +22,9 @@ internal sealed class AdamW : IDisposable
         firstMoments = parameters.Select(p => zeros_like(p).requires_grad_(false)).ToArray();
         secondMoments = parameters.Select(p => zeros_like(p).requires_grad_(false)).ToArray();
     }
+
+    /// <inheritdoc />
+    public string Name => "adamw";
 
     /// <summary>Number of updates taken so far, t.</summary>
     public int StepCount { get; set; }

@@ -10,7 +10,7 @@ using static TorchSharp.torch;
 namespace AlignLab.Engine.Training;
 
 /// <summary>
-/// The one training loop shared by every method (issue 5 item 1): AdamW with warm-up and a schedule, global-norm
+/// The one training loop shared by every method (issue 5 item 1): AdamW or RMSprop with warm-up and a schedule, global-norm
 /// gradient clipping, gradient accumulation, evaluation and checkpoints every k steps, resume, a JSONL metrics stream,
 /// a progress callback, and an early stop on a non-finite loss. All batches are drawn from one generator seeded with
 /// <see cref="TrainerConfig.Seed"/>, whose state is checkpointed, so a resumed run continues bit-identically on CPU.
@@ -56,7 +56,7 @@ public sealed class Trainer
         if (parameters.Count == 0) throw new ArgumentException($"Method '{method.Name}' has no trainable parameters.", nameof(method));
         var device = parameters[0].device;
         using var generator = new Generator((ulong)Config.Seed, device);
-        using var optimizer = new AdamW(parameters, Config);
+        using IOptimizer optimizer = Config.Optimizer == OptimizerKind.RmsProp ? new RmsProp(parameters, Config) : new AdamW(parameters, Config);
         using var firstNonFinite = zeros(1, ScalarType.Int64, device);
 
         var resumed = Config.Resume && CheckpointPath is not null && File.Exists(CheckpointPath)
@@ -212,19 +212,19 @@ public sealed class Trainer
     private static readonly JsonSerializerOptions JsonOptions = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     private void SaveCheckpoint(string path, int step, TrainingProgress last, IReadOnlyList<ConfigDifference> configChanges,
-        IAlignmentMethod method, AdamW optimizer, Generator generator)
+        IAlignmentMethod method, IOptimizer optimizer, Generator generator)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var tensors = new Dictionary<string, Tensor>();
         foreach (var (name, value) in method.Module.state_dict()) tensors["module." + name] = value;
-        foreach (var (name, value) in optimizer.State) tensors["adamw." + name] = value;
+        foreach (var (name, value) in optimizer.State) tensors[optimizer.Name + "." + name] = value;
         foreach (var (name, value) in method.State) tensors["method." + name] = value;
         using var rng = generator.get_state();
         tensors["rng"] = rng;
         var metadata = new Dictionary<string, string>
         {
             ["step"] = step.ToString(CultureInfo.InvariantCulture),
-            ["adamw.step"] = optimizer.StepCount.ToString(CultureInfo.InvariantCulture),
+            [optimizer.Name + ".step"] = optimizer.StepCount.ToString(CultureInfo.InvariantCulture),
             ["method"] = method.Name,
             [TrainerConfigKey] = JsonSerializer.Serialize(Config, JsonOptions),
             // The last logged record, so a resume with no step left to take still reports the final loss.
@@ -243,7 +243,7 @@ public sealed class Trainer
     /// <summary>Where a resume starts: the checkpoint's step and last record, the differences allowed now and those allowed by earlier resumes.</summary>
     private sealed record ResumePoint(int Step, TrainingProgress Last, IReadOnlyList<ConfigDifference> Changes, IReadOnlyList<ConfigDifference> EarlierChanges);
 
-    private ResumePoint LoadCheckpoint(string path, IAlignmentMethod method, AdamW optimizer, Generator generator)
+    private ResumePoint LoadCheckpoint(string path, IAlignmentMethod method, IOptimizer optimizer, Generator generator)
     {
         using var file = SafeTensors.Read(path);
         if (!file.Metadata.TryGetValue("method", out var storedMethod) || storedMethod != method.Name)
@@ -256,11 +256,13 @@ public sealed class Trainer
         using (no_grad())
         {
             CopyInto(path, "module.", method.Module.state_dict(), file.Tensors);
-            CopyInto(path, "adamw.", optimizer.State, file.Tensors);
+            CopyInto(path, optimizer.Name + ".", optimizer.State, file.Tensors);
             CopyInto(path, "method.", method.State, file.Tensors);
         }
         generator.set_state(file.Tensors["rng"]);
-        optimizer.StepCount = int.Parse(file.Metadata["adamw.step"], CultureInfo.InvariantCulture);
+        if (!file.Metadata.TryGetValue(optimizer.Name + ".step", out var optimizerStep))
+            throw new InvalidDataException($"Checkpoint '{path}' has no {optimizer.Name} state: it was written with another optimiser.");
+        optimizer.StepCount = int.Parse(optimizerStep, CultureInfo.InvariantCulture);
         var last = file.Metadata.TryGetValue(LastProgressKey, out var lastJson)
             ? JsonSerializer.Deserialize<TrainingProgress>(lastJson, JsonOptions)!
             : new TrainingProgress(step, Config.Steps, double.NaN, new Dictionary<string, double>(), TimeSpan.Zero);

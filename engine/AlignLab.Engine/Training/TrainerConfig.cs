@@ -5,7 +5,7 @@ namespace AlignLab.Engine.Training;
 /// printed and saved with the run.
 /// </summary>
 /// <param name="Steps">Number of optimiser steps T (default 1000).</param>
-/// <param name="LearningRate">Peak learning rate η of AdamW (default 1e-3).</param>
+/// <param name="LearningRate">Peak learning rate η of the optimiser (default 1e-3).</param>
 /// <param name="Beta1">AdamW first-moment decay β₁ (default 0.9).</param>
 /// <param name="Beta2">AdamW second-moment decay β₂ (default 0.999).</param>
 /// <param name="Epsilon">AdamW ε (default 1e-8).</param>
@@ -35,6 +35,11 @@ namespace AlignLab.Engine.Training;
 /// Resume even from a checkpoint made with other settings (default false); the differences are returned in
 /// <see cref="TrainingResult.ConfigChanges"/> and recorded in every later checkpoint.
 /// </param>
+/// <param name="Optimizer">
+/// The optimiser (default <see cref="OptimizerKind.AdamW"/>); RMSprop uses <see cref="LearningRate"/>, <see cref="Epsilon"/>,
+/// <see cref="WeightDecay"/> (coupled, as torch's) and <see cref="RmsPropAlpha"/>, and ignores the β's.
+/// </param>
+/// <param name="RmsPropAlpha">RMSprop's square-average smoothing constant α (default 0.99, torch's).</param>
 public sealed record TrainerConfig(
     int Steps = 1000,
     double LearningRate = 1e-3,
@@ -54,7 +59,9 @@ public sealed record TrainerConfig(
     string? MetricsPath = null,
     long Seed = 0,
     bool Resume = true,
-    bool AllowConfigChange = false)
+    bool AllowConfigChange = false,
+    OptimizerKind Optimizer = OptimizerKind.AdamW,
+    double RmsPropAlpha = 0.99)
 {
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid field.</summary>
     public TrainerConfig Validate()
@@ -72,6 +79,8 @@ public sealed record TrainerConfig(
         if (LogEvery < 1) throw new ArgumentException($"LogEvery must be >= 1 (got {LogEvery}).", nameof(LogEvery));
         if (EvalEvery < 0) throw new ArgumentException($"EvalEvery must be >= 0, 0 meaning never (got {EvalEvery}).", nameof(EvalEvery));
         if (CheckpointEvery < 0) throw new ArgumentException($"CheckpointEvery must be >= 0, 0 meaning never (got {CheckpointEvery}).", nameof(CheckpointEvery));
+        if (!Enum.IsDefined(Optimizer)) throw new ArgumentException($"Optimizer must be one of {string.Join(", ", Enum.GetNames<OptimizerKind>())} (got {(int)Optimizer}).", nameof(Optimizer));
+        if (!(RmsPropAlpha >= 0 && RmsPropAlpha < 1)) throw new ArgumentException($"RmsPropAlpha must be in [0, 1) (got {RmsPropAlpha}).", nameof(RmsPropAlpha));
         if (CheckpointEvery > 0 && string.IsNullOrWhiteSpace(CheckpointDirectory))
             throw new ArgumentException($"CheckpointEvery is {CheckpointEvery} but no CheckpointDirectory is set.", nameof(CheckpointDirectory));
         return this;

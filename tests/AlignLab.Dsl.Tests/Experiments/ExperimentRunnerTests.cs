@@ -100,7 +100,7 @@ public sealed class ExperimentRunnerTests(TinyToyFixture fixture)
     {
         var result = Experiment.Named("objectives").On(fixture.Task).WithScale(fixture.Scale with { Steps = 4 }).StoreIn(fixture.NewStore())
             .WithProgress(false).WithExactOptima()
-            .Compare(Methods.SftBon(4), Methods.BonBon(n: 4, alpha: 0.3), Methods.Vbon(4), Methods.Rlhf(beta: 1))
+            .Compare(Methods.SftBon(4), Methods.BonBon(n: 4, alpha: 0.3, variant: AlignLab.Theory.Objectives.BonBonVariant.SquaredSum), Methods.Vbon(4), Methods.Rlhf(beta: 1))
             .WithFrontiers(Frontier.BestOfN).Run();
 
         // SFT-BoN and vBoN are minimised by π_n itself (THEORY.md §4–§5): the optimum IS the BoN_n point, and vBoN's
@@ -124,7 +124,7 @@ public sealed class ExperimentRunnerTests(TinyToyFixture fixture)
             // The network's probabilities come from float32 log-softmaxes (they sum to 1 within ~1e-6).
             Assert.True(row.OptimumObjective <= row.Objective + 1e-5, $"{row.Method}: optimum {row.OptimumObjective}, trained {row.Objective}");
         }
-        var bonbon = result.Row("BoNBoN(n=4, α=0.3)");
+        var bonbon = result.Row("BoNBoN(n=4, α=0.3, SquaredSum)");
         Assert.True(bonbon.OptimumObjective < bonbon.ObjectiveAtBonN - 1e-4);
         Assert.True(double.IsNaN(result.Row("RLHF(β=1)").Objective) && double.IsNaN(result.Row("RLHF(β=1)").OptimumKl));
         Assert.Equal(3, result.Table.TextColumn("optimum_kl").Count(v => v.Length > 0));

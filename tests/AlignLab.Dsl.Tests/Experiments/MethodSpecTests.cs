@@ -15,6 +15,21 @@ public sealed class MethodSpecTests
     }
 
     [Fact]
+    public void BonBonDefault_IsTheRulesAlphaInTheDefaultForm_AndASweptAlphaReplacesTheRule()
+    {
+        var bonbon = Methods.BonBon();
+        Assert.True(bonbon.AlphaByRule);
+        Assert.Equal(AlignLab.Engine.Methods.BonBonConfig.DefaultVariant, bonbon.Variant);
+        Assert.Empty(bonbon.Problems());
+        Assert.Equal("BoNBoN(n=8, α=rule)", bonbon.DisplayName);
+        Assert.Equal("BoNBoN(n=8, α=0.1, SquaredSum)", Methods.BonBon(alpha: 0.1, variant: AlignLab.Theory.Objectives.BonBonVariant.SquaredSum).DisplayName);
+        var swept = bonbon.Sweep(alpha: [0.2]);
+        Assert.False(Assert.Single(swept).AlphaByRule);
+        Assert.Equal("BoNBoN(n=8, α=0.2)", swept[0].DisplayName);
+        Assert.NotEmpty(Methods.BonBon(alpha: double.NaN).Problems());
+    }
+
+    [Fact]
     public void Sweep_KeepsParametersNotSwept()
     {
         var grid = Methods.BonBon(n: 16).Sweep(alpha: [0.0, 1.0]);

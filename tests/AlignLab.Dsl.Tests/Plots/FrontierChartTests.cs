@@ -66,6 +66,23 @@ public sealed class FrontierChartTests
     }
 
     [Fact]
+    public void Paths_AreDottedLinesBetweenTheCurvesAndThePoints()
+    {
+        var path = new FrontierCurve("path: BoNBoN", [0.0, 1.2, 3.5], [0.5, 0.83, 0.95]);
+        var chart = FrontierChart.Create(FrontierMetric.WinRate, [ChartSamples.BonFrontier()], [new ResultPoint("DPO", 0.9, 0, 0.7, 0)], paths: [path]);
+
+        var data = Data(chart);
+
+        Assert.Equal(["BoN (analytic)", "path: BoNBoN", "DPO"], data.Select(t => t.GetProperty("name").GetString()));
+        Assert.Equal("dot", data[1].GetProperty("line").GetProperty("dash").GetString());
+        Assert.Equal([0.0, 1.2, 3.5], data[1].GetProperty("x").EnumerateArray().Select(v => v.GetDouble()));
+        Assert.Equal([0.5, 0.83, 0.95], data[1].GetProperty("y").EnumerateArray().Select(v => v.GetDouble()));
+        var error = Assert.Throws<ArgumentException>(() =>
+            FrontierChart.Create(FrontierMetric.WinRate, [], paths: [new FrontierCurve("bad path", [0.0, 1.0], [0.5])]));
+        Assert.Contains("bad path", error.Message);
+    }
+
+    [Fact]
     public void PointsOnly_IsAValidChart()
     {
         var chart = FrontierChart.Create(FrontierMetric.WinRate, [], [new ResultPoint("BoN n=4", 0.64, 0, 0.8, 0.01)]);

@@ -33,3 +33,34 @@ public class PreferenceDatasetTests
         Assert.Equal(1000, data.Count);
     }
 }
+
+public class DatasetPairSourceEpochTests
+{
+    /// <summary>In epoch order each pass visits every pair exactly once (the last batch holds the remainder), in a new order.</summary>
+    [Fact]
+    public void Epochs_VisitEveryPairOncePerPass()
+    {
+        using var reference = TabularFixtures.Base(1);
+        using var data = new PreferenceDataset(zeros(5, 1, ScalarType.Int64), arange(5, ScalarType.Int64).reshape(5, 1), zeros(5, 1, ScalarType.Int64));
+        using var pairs = new DatasetPairSource(data, reference, order: PairOrder.Epochs);
+        Assert.Equal(3, pairs.StepsPerEpoch(2));
+        using var generator = new TorchSharp.torch.Generator(5);
+        var passes = new List<long[]>();
+        for (var pass = 0; pass < 2; pass++)
+        {
+            var seen = new List<long>();
+            var sizes = new List<long>();
+            for (var step = 0; step < 3; step++)
+            {
+                var batch = pairs.Next(2, generator);
+                sizes.Add(batch.Chosen.shape[0]);
+                seen.AddRange(batch.Chosen.reshape(-1).data<long>().ToArray());
+            }
+            Assert.Equal(new long[] { 2, 2, 1 }, sizes);
+            Assert.Equal(Enumerable.Range(0, 5).Select(i => (long)i), seen.Order());
+            passes.Add([.. seen]);
+        }
+        Assert.NotEqual(passes[0], passes[1]);
+        Assert.Equal(10, pairs.State["pairs_drawn"].item<long>());
+    }
+}

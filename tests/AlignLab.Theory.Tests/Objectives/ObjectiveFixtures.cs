@@ -49,6 +49,22 @@ internal static class ObjectiveFixtures
         return theta.Select(v => v - mean).ToArray();
     }
 
+    /// <summary>
+    /// MathNet's nonlinear conjugate-gradient minimiser, a second optimiser independent of L-BFGS that (unlike fixed-step
+    /// descent) reaches optima far out in logit space, as the logistic BoNBoN forms have. Returns the logits centred.
+    /// </summary>
+    public static double[] ConjugateGradient(ITabularObjective objective, double[] start, double gradientTolerance = 1e-10)
+    {
+        var function = MathNet.Numerics.Optimization.ObjectiveFunction.Gradient(
+            z => objective.Value(z.ToArray()),
+            z => MathNet.Numerics.LinearAlgebra.Vector<double>.Build.DenseOfArray(objective.Gradient(z.ToArray())));
+        var result = new MathNet.Numerics.Optimization.ConjugateGradientMinimizer(gradientTolerance, 100_000)
+            .FindMinimum(function, MathNet.Numerics.LinearAlgebra.Vector<double>.Build.DenseOfArray(start));
+        var theta = result.MinimizingPoint.ToArray();
+        var mean = theta.Average();
+        return theta.Select(v => v - mean).ToArray();
+    }
+
     public static double[] Log(IReadOnlyList<double> p) => p.Select(v => Math.Log(v)).ToArray();
 
     public static double MaxAbsDiff(IReadOnlyList<double> a, IReadOnlyList<double> b) => a.Select((v, i) => Math.Abs(v - b[i])).Max();

@@ -24,7 +24,7 @@ public sealed class DpoObjective : ITabularObjective
         weight = new double[k, k];
         for (var i = 0; i < k; i++)
             for (var j = 0; j < k; j++)
-                weight[i, j] = 2 * p[i] * p[j] * Sigmoid(r[i] - r[j]);
+                weight[i, j] = 2 * p[i] * p[j] * Logistic.Sigmoid(r[i] - r[j]);
         logBase = TabularLogits.Log(p);
         Name = $"dpo(beta={beta:G6})";
     }
@@ -45,7 +45,7 @@ public sealed class DpoObjective : ITabularObjective
         var value = 0.0;
         for (var i = 0; i < Dimension; i++)
             for (var j = 0; j < Dimension; j++)
-                if (weight[i, j] > 0) value += weight[i, j] * Softplus(-Beta * Gap(logits, i, j));
+                if (weight[i, j] > 0) value += weight[i, j] * Logistic.Softplus(-Beta * Gap(logits, i, j));
         return value;
     }
 
@@ -58,7 +58,7 @@ public sealed class DpoObjective : ITabularObjective
             for (var j = 0; j < Dimension; j++)
                 if (weight[i, j] > 0)
                 {
-                    var g = -Beta * weight[i, j] * Sigmoid(-Beta * Gap(logits, i, j));
+                    var g = -Beta * weight[i, j] * Logistic.Sigmoid(-Beta * Gap(logits, i, j));
                     gradient[i] += g;
                     gradient[j] -= g;
                 }
@@ -66,8 +66,4 @@ public sealed class DpoObjective : ITabularObjective
     }
 
     private double Gap(IReadOnlyList<double> logits, int i, int j) => logits[i] - logits[j] - logBase[i] + logBase[j];
-
-    private static double Sigmoid(double x) => x >= 0 ? 1 / (1 + Math.Exp(-x)) : Math.Exp(x) / (1 + Math.Exp(x));
-
-    private static double Softplus(double x) => x > 0 ? x + Math.Log(1 + Math.Exp(-x)) : Math.Log(1 + Math.Exp(x));
 }
