@@ -21,7 +21,7 @@ public sealed class LogisticBestWorstObjective : ITabularObjective
         if (n < 2) throw new ArgumentException($"n must be >= 2 for best/worst pairs (got {n}).", nameof(n));
         ArgumentChecks.Positive(beta, nameof(beta));
         Beta = beta;
-        logBase = Softmax.Log(distribution.Probabilities);
+        logBase = TabularLogits.Log(distribution.Probabilities);
         var joint = BestWorstLaw.Joint(distribution, n);
         var k = distribution.Count;
         var list = new List<(int, int, double)>();
@@ -44,7 +44,7 @@ public sealed class LogisticBestWorstObjective : ITabularObjective
     /// <inheritdoc />
     public double Value(IReadOnlyList<double> logits)
     {
-        Softmax.CheckLogits(logits, Dimension);
+        TabularLogits.CheckLogits(logits, Dimension);
         var value = 0.0;
         foreach (var (i, j, mass) in pairs) value += mass * Logistic.Softplus(-Beta * Gap(logits, i, j));
         return value;
@@ -53,7 +53,7 @@ public sealed class LogisticBestWorstObjective : ITabularObjective
     /// <inheritdoc />
     public double[] Gradient(IReadOnlyList<double> logits)
     {
-        Softmax.CheckLogits(logits, Dimension);
+        TabularLogits.CheckLogits(logits, Dimension);
         var gradient = new double[Dimension];
         foreach (var (i, j, mass) in pairs)
         {
