@@ -53,7 +53,7 @@ public sealed class RmsPropTests : IDisposable
     {
         const int steps = 25;
         var config = new TrainerConfig(Steps: steps, LearningRate: 0.01, WarmupSteps: 5, GradientClip: 0, WeightDecay: 0.05,
-            Epsilon: 1e-8, Optimizer: OptimizerKind.RmsProp, RmsPropAlpha: 0.9);
+            Epsilon: 1e-8, Optimizer: OptimizerKind.RmsProp, RmsPropAlpha: 0.9, LogEvery: 1);
         using var method = new LeastSquares();
         var ours = new List<double[]>();
         new Trainer(config).Run(method, _ => ours.Add(Flatten(method.parameters())));
@@ -90,7 +90,7 @@ public sealed class RmsPropTests : IDisposable
             using var pairs = new DatasetPairSource(data, reference, order: PairOrder.Epochs);
             var method = new BonBonMethod(policy, pairs, new BonBonConfig(N: 4, Alpha: 0.3, BatchSize: 4, Variant: AlignLab.Theory.Objectives.BonBonVariant.LogisticSum));
             var config = new TrainerConfig(Steps: 12, LearningRate: 0.05, Optimizer: OptimizerKind.RmsProp, CheckpointEvery: checkpoints is null ? 0 : 5,
-                CheckpointDirectory: checkpoints, Seed: 7);
+                CheckpointDirectory: checkpoints, Seed: 7, LogEvery: 1);
             new Trainer(config).Run(method, p => { if (p.Step == killAt) throw new OperationCanceledException(); });
             return policy.Logits.data<float>().ToArray();
         }
