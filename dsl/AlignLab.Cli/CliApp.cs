@@ -40,6 +40,7 @@ public static class CliApp
         root.Subcommands.Add(TheoryCommand.Create());
         root.Subcommands.Add(RunsCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(SweepCommand.Create());
         return root;
     }
 

@@ -9,6 +9,12 @@ public static class ExitCodes
     /// <summary>A user mistake (bad arguments, script compile error, script exception) or a failed run.</summary>
     public const int Failure = 1;
 
+    /// <summary>
+    /// A request that cannot work, rejected before anything runs: a sweep's bad option (<c>--max-parallel 0</c>), a
+    /// script with no experiment to sweep, a row key the experiment does not have.
+    /// </summary>
+    public const int InvalidUsage = 2;
+
     /// <summary>The run was interrupted with Ctrl-C (128 + SIGINT, the shell convention).</summary>
     public const int Cancelled = 130;
 }

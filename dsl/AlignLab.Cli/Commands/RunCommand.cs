@@ -7,8 +7,9 @@ using AlignLab.Dsl.Scripting;
 namespace AlignLab.Cli.Commands;
 
 /// <summary>
-/// <c>alignlab run FILE [--set key=value …] [--out DIR] [--resume [RUN] [--allow-config-change]]</c>: runs a <c>.csx</c>
-/// or <c>.fsx</c> experiment script (continuing an earlier run of its experiments with <c>--resume</c>), or executes a
+/// <c>alignlab run FILE [--set key=value …] [--out DIR] [--resume [RUN] [--allow-config-change]] [--row KEY]</c>: runs a
+/// <c>.csx</c> or <c>.fsx</c> experiment script (continuing an earlier run of its experiments with <c>--resume</c>, or
+/// computing one row of a sweep's run with <c>--row</c>, see <see cref="SweepCommand"/>), or executes a
 /// <c>.ipynb</c> notebook (<c>--out</c> may then name the executed notebook; <c>--continue-on-error</c>).
 /// </summary>
 public static class RunCommand
@@ -17,17 +18,7 @@ public static class RunCommand
     public static Command Create()
     {
         var file = new Argument<string>("file") { Description = "The script to run: a C# (.csx) or F# (.fsx) file, or a C# .NET Interactive notebook (.ipynb)." };
-        var set = new Option<string[]>("--set")
-        {
-            Description = "A script argument as key=value (repeatable); the script reads it with Arg(\"key\", default).",
-            AllowMultipleArgumentsPerToken = false,
-            HelpName = "key=value",
-        };
-        set.Validators.Add(result =>
-        {
-            foreach (var token in result.Tokens)
-                if (ParseAssignment(token.Value) is null) result.AddError($"--set expects key=value, got '{token.Value}'.");
-        });
+        var set = SetOption();
         var output = new Option<string>("--out")
         {
             HelpName = "dir",
@@ -46,25 +37,35 @@ public static class RunCommand
             Description = "With --resume: continue even when the experiment's settings differ from the run's (recorded in the run).",
         };
 
+        var row = new Option<string>("--row")
+        {
+            HelpName = "key",
+            Description = "Compute only this row of the script's experiment (a key as `alignlab sweep status` lists them) into a sweep's run: "
+                + "the run given with --resume RUN, else the latest sweep run of the experiment; skipped when its result is already there.",
+        };
+
         var command = new Command("run", "Run a C# (.csx) or F# (.fsx) experiment script, or a C# notebook (.ipynb), with AlignLab referenced and imported.")
         {
-            file, set, output, continueOnError, resume, allowConfigChange,
+            file, set, output, continueOnError, resume, allowConfigChange, row,
         };
         command.Validators.Add(result =>
         {
             if (result.GetResult(allowConfigChange) is not null && result.GetResult(resume) is null)
                 result.AddError("--allow-config-change only applies with --resume.");
+            if (result.GetResult(row) is not null && result.GetResult(allowConfigChange) is not null)
+                result.AddError("--row computes a row of a sweep's run with the run's own settings; --allow-config-change does not apply.");
         });
         command.SetAction(parseResult =>
         {
-            var args = (parseResult.GetValue(set) ?? []).Select(t => ParseAssignment(t)!.Value)
-                .GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Last().Value);
+            var args = ScriptArguments(parseResult, set);
             var configuration = parseResult.InvocationConfiguration;
             var resumeRequest = parseResult.GetResult(resume) is null
                 ? null
                 : new ExperimentResume(parseResult.GetValue(resume), parseResult.GetValue(allowConfigChange));
-            return RunWithCtrlC(parseResult.GetValue(file)!, args, parseResult.GetValue(output), parseResult.GetValue(continueOnError), resumeRequest,
-                configuration.Output, configuration.Error);
+            // A row joins the sweep's run that --resume names; it never resumes a whole run.
+            var sweep = parseResult.GetValue(row) is { } key ? new ExperimentSweep(SweepStep.Row, resumeRequest?.RunId, key) : null;
+            return RunWithCtrlC(parseResult.GetValue(file)!, args, parseResult.GetValue(output), parseResult.GetValue(continueOnError),
+                sweep is null ? resumeRequest : null, sweep, configuration.Output, configuration.Error);
         });
         return command;
     }
@@ -86,7 +87,15 @@ public static class RunCommand
     /// </summary>
     public static int RunScript(string scriptPath, IReadOnlyDictionary<string, string> args, string? outputDirectory, ExperimentResume? resume,
         TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
-        RunScript(scriptPath, args, outputDirectory, continueOnError: false, output, error, cancellationToken, resume);
+        RunScript(scriptPath, args, outputDirectory, continueOnError: false, output, error, cancellationToken, resume, sweep: null);
+
+    /// <summary>
+    /// <see cref="RunScript(string, IReadOnlyDictionary{string, string}, string?, TextWriter, TextWriter, CancellationToken)"/>
+    /// with the script's first experiment doing <paramref name="sweep"/>'s part of a sweep (<see cref="ScriptContext.Sweep"/>).
+    /// </summary>
+    public static int RunScript(string scriptPath, IReadOnlyDictionary<string, string> args, string? outputDirectory, ExperimentSweep sweep,
+        TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
+        RunScript(scriptPath, args, outputDirectory, continueOnError: false, output, error, cancellationToken, resume: null, sweep);
 
     /// <summary>
     /// <see cref="RunScript(string, IReadOnlyDictionary{string, string}, string?, TextWriter, TextWriter, CancellationToken)"/>,
@@ -95,10 +104,10 @@ public static class RunCommand
     /// </summary>
     public static int RunScript(string scriptPath, IReadOnlyDictionary<string, string> args, string? outputDirectory, bool continueOnError,
         TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
-        RunScript(scriptPath, args, outputDirectory, continueOnError, output, error, cancellationToken, resume: null);
+        RunScript(scriptPath, args, outputDirectory, continueOnError, output, error, cancellationToken, resume: null, sweep: null);
 
     private static int RunScript(string scriptPath, IReadOnlyDictionary<string, string> args, string? outputDirectory, bool continueOnError,
-        TextWriter output, TextWriter error, CancellationToken cancellationToken, ExperimentResume? resume)
+        TextWriter output, TextWriter error, CancellationToken cancellationToken, ExperimentResume? resume, ExperimentSweep? sweep)
     {
         ArgumentNullException.ThrowIfNull(scriptPath);
         ArgumentNullException.ThrowIfNull(output);
@@ -114,9 +123,9 @@ public static class RunCommand
             error.WriteLine($"alignlab run: cannot run '{scriptPath}': expected a .csx (C#) or .fsx (F#) script, got '{extension}' (.ipynb notebooks run too).");
             return ExitCodes.Failure;
         }
-        if (extension == ".ipynb" && resume is not null)
+        if (extension == ".ipynb" && (resume is not null || sweep is not null))
         {
-            error.WriteLine("alignlab run: --resume continues the experiments of a .csx or .fsx script; a notebook reruns its cells.");
+            error.WriteLine($"alignlab run: {(sweep is null ? "--resume continues" : "a sweep runs rows of")} the experiments of a .csx or .fsx script; a notebook reruns its cells.");
             return ExitCodes.Failure;
         }
         if (extension == ".ipynb") return NotebookRunner.Run(scriptPath, args, outputDirectory, continueOnError, output, error, cancellationToken);
@@ -125,7 +134,7 @@ public static class RunCommand
         ScriptContext context;
         try
         {
-            context = new ScriptContext(scriptPath, args, folder, log.WriteLine, cancellationToken) { Resume = resume };
+            context = new ScriptContext(scriptPath, args, folder, log.WriteLine, cancellationToken) { Resume = resume, Sweep = sweep };
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -139,7 +148,7 @@ public static class RunCommand
     }
 
     private static int RunWithCtrlC(string scriptPath, IReadOnlyDictionary<string, string> args, string? outputDirectory, bool continueOnError,
-        ExperimentResume? resume, TextWriter output, TextWriter error)
+        ExperimentResume? resume, ExperimentSweep? sweep, TextWriter output, TextWriter error)
     {
         using var cancellation = new CancellationTokenSource();
         // The first Ctrl-C asks the script to stop (its token); a second one ends the process as usual.
@@ -152,13 +161,34 @@ public static class RunCommand
         Console.CancelKeyPress += onCancel;
         try
         {
-            return RunScript(scriptPath, args, outputDirectory, continueOnError, output, error, cancellation.Token, resume);
+            return RunScript(scriptPath, args, outputDirectory, continueOnError, output, error, cancellation.Token, resume, sweep);
         }
         finally
         {
             Console.CancelKeyPress -= onCancel;
         }
     }
+
+    /// <summary>The <c>--set key=value</c> option of the commands that run a script (<c>run</c>, <c>sweep</c>).</summary>
+    internal static Option<string[]> SetOption()
+    {
+        var set = new Option<string[]>("--set")
+        {
+            Description = "A script argument as key=value (repeatable); the script reads it with Arg(\"key\", default).",
+            AllowMultipleArgumentsPerToken = false,
+            HelpName = "key=value",
+        };
+        set.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens)
+                if (ParseAssignment(token.Value) is null) result.AddError($"--set expects key=value, got '{token.Value}'.");
+        });
+        return set;
+    }
+
+    /// <summary>The script arguments given with <paramref name="set"/> (the last value of a repeated key wins).</summary>
+    internal static Dictionary<string, string> ScriptArguments(ParseResult parseResult, Option<string[]> set) =>
+        (parseResult.GetValue(set) ?? []).Select(t => ParseAssignment(t)!.Value).GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Last().Value);
 
     private static KeyValuePair<string, string>? ParseAssignment(string text)
     {
