@@ -96,6 +96,22 @@ public class KillResumeTests
         Assert.Equal(expected["weights_sha256"], actual["weights_sha256"]);
     }
 
+    [Fact]
+    public void CtrlC_DuringAStepLongerThanTheGrace_WaitsForTheStep_AndCheckpointsIt()
+    {
+        using var folder = new ScriptFolder();
+        string script = folder.Write("slow.csx", TrainingScript.Replace("STEPS", $"{Steps}").Replace("EVERY", $"{CheckpointEvery}"));
+        string output = Path.Combine(folder.Path, "slow");
+
+        // Each step takes longer than the 3 s after which a script ignoring Ctrl-C is interrupted; the training loop
+        // watches its token, so it is left to finish the step and stop cleanly.
+        var (step, exitCode, error) = RunAndStop(script, output, afterStep: 1, kill: false, delayMs: (int)Scripting.ScriptInterruption.Grace.TotalMilliseconds + 1500);
+        Assert.Equal(130, exitCode);
+        Assert.DoesNotContain("did not stop within", error);
+        Assert.Contains($"alignlab: cancelled: training of 'dpo' stopped after step {step} of {Steps}; checkpoint saved to ", error);
+        Assert.Equal(step, AlignLab.Engine.Training.Trainer.CheckpointStep(Path.Combine(output, "checkpoints")));
+    }
+
     private static Dictionary<string, string> Final(string output) =>
         File.ReadAllLines(Path.Combine(output, "final.txt")).Select(l => l.Split(' ', 2)).ToDictionary(kv => kv[0], kv => kv[1]);
 
@@ -107,12 +123,12 @@ public class KillResumeTests
     }
 
     /// <summary>
-    /// Starts the script slowed to 20 ms per step and, once it logs a step ≥ afterStep, SIGKILLs it (<paramref name="kill"/>)
+    /// Starts the script slowed to <paramref name="delayMs"/> per step and, once it logs a step ≥ afterStep, SIGKILLs it (<paramref name="kill"/>)
     /// or sends it SIGINT; returns that step, the exit code and stderr.
     /// </summary>
-    private static (int Step, int ExitCode, string Error) RunAndStop(string script, string output, int afterStep, bool kill)
+    private static (int Step, int ExitCode, string Error) RunAndStop(string script, string output, int afterStep, bool kill, int delayMs = 20)
     {
-        using var process = AlignlabProcess.Start("run", script, "--out", output, "--set", "delay_ms=20");
+        using var process = AlignlabProcess.Start("run", script, "--out", output, "--set", $"delay_ms={delayMs}");
         var error = process.StandardError.ReadToEndAsync();
         try
         {

@@ -1,10 +1,13 @@
+using AlignLab.Engine.Runtime;
+
 namespace AlignLab.Cli.Scripting;
 
 /// <summary>
 /// Runs a script's evaluation so that Ctrl-C always ends it. The first Ctrl-C signals the script's cancellation token,
-/// which AlignLab's training loops and experiments watch: they stop at the next step boundary and save a checkpoint.
-/// Code that never looks at the token (a bare <c>while true</c> loop) is interrupted <see cref="Grace"/> later, by
-/// aborting the evaluation thread, and the script then counts as cancelled.
+/// which AlignLab's training loops and experiments watch: they stop at the next step boundary and save a checkpoint,
+/// however long the step takes (<see cref="AmbientCancellation.IsCooperating"/>). Other code that never looks at the
+/// token (a bare <c>while true</c> loop) is interrupted <see cref="Grace"/> later, by aborting the evaluation thread,
+/// and the script then counts as cancelled.
 /// </summary>
 public static class ScriptInterruption
 {
@@ -21,7 +24,7 @@ public static class ScriptInterruption
         ArgumentNullException.ThrowIfNull(evaluate);
         ArgumentNullException.ThrowIfNull(error);
         using var abort = new CancellationTokenSource();
-        using var arm = cancellationToken.Register(() => abort.CancelAfter(Grace));
+        using var arm = cancellationToken.Register(() => _ = AbortWhenUncooperative(abort));
         var exitCode = ExitCodes.Failure;
         try
         {
@@ -38,5 +41,14 @@ public static class ScriptInterruption
             error.WriteLine($"alignlab: the script did not stop within {Grace.TotalSeconds:0} s of Ctrl-C (it does not check CancellationToken), so it was interrupted.");
             return ExitCodes.Cancelled;
         }
+    }
+
+    /// <summary>After <see cref="Grace"/>, and once no cooperating loop is left to stop by itself, aborts the evaluation.</summary>
+    private static async Task AbortWhenUncooperative(CancellationTokenSource abort)
+    {
+        await Task.Delay(Grace);
+        while (AmbientCancellation.IsCooperating) await Task.Delay(100);
+        try { abort.Cancel(); }
+        catch (ObjectDisposedException) { } // the evaluation ended meanwhile
     }
 }

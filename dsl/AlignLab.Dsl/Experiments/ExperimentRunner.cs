@@ -4,6 +4,7 @@ using AlignLab.Dsl.Progress;
 using AlignLab.Dsl.Results;
 using AlignLab.Engine.Estimation;
 using AlignLab.Engine.Models;
+using AlignLab.Engine.Runtime;
 using AlignLab.Engine.Tasks;
 using AlignLab.Engine.Training;
 using AlignLab.Theory;
@@ -23,6 +24,7 @@ internal static class ExperimentRunner
             ? store.StartRun(experiment.Name, experiment.Seed, experiment)
             : store.ResumeRun(resume.RunId, experiment.Name, experiment, resume.AllowConfigChange, IsFreeToChange);
         var rowStore = new RowStore(run.Folder);
+        using var cooperating = AmbientCancellation.Cooperate();
         try
         {
             if (resume is not null) DropMetricsAfterCheckpoints(experiment, run, rowStore);

@@ -7,8 +7,9 @@ namespace AlignLab.Dsl;
 /// The finished rows of an experiment run, one folder per row under <c>rows/</c> in the run folder, named by the row's
 /// stable key (<see cref="MethodSpec.Key"/>): <c>row.json</c>, the row's <see cref="ExperimentRow"/> written atomically
 /// once the row is done, beside the trainer's checkpoint of the row while it trains. A resumed run reuses every row
-/// whose <c>row.json</c> is there, so a row is computed once however often the run is interrupted; rows are
-/// independent, so they can also be computed by separate processes into the same run.
+/// whose <c>row.json</c> is there, so a row is computed once however often the run is interrupted. Each row is
+/// written whole under its own key and needs nothing from the others, which is what lets separate processes fill one
+/// run's rows (one row per cluster task).
 /// <code>
 /// runs/&lt;id&gt;/rows/bonbon-n8-alpha0.1-seed0/row.json
 ///                                             /checkpoint.safetensors

@@ -19,4 +19,30 @@ public static class AmbientCancellation
 
     /// <summary><paramref name="explicitToken"/> when it can be cancelled, else <see cref="Token"/>.</summary>
     public static CancellationToken Or(CancellationToken explicitToken) => explicitToken.CanBeCanceled ? explicitToken : Token;
+
+    private static int cooperating;
+
+    /// <summary>
+    /// True while a loop that stops by itself at its next step boundary (a <see cref="Training.Trainer"/> run, an
+    /// experiment) is running in this process: a host then waits for it however long a step takes, instead of
+    /// interrupting the script, so the final checkpoint gets written.
+    /// </summary>
+    public static bool IsCooperating => Volatile.Read(ref cooperating) > 0;
+
+    /// <summary>Marks the calling loop as one that watches its token, until the returned scope is disposed.</summary>
+    public static IDisposable Cooperate()
+    {
+        Interlocked.Increment(ref cooperating);
+        return new Scope();
+    }
+
+    private sealed class Scope : IDisposable
+    {
+        private int disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref disposed, 1) == 0) Interlocked.Decrement(ref cooperating);
+        }
+    }
 }

@@ -51,6 +51,7 @@ public sealed class Trainer
     {
         ArgumentNullException.ThrowIfNull(method);
         cancellationToken = AmbientCancellation.Or(cancellationToken);
+        using var cooperating = AmbientCancellation.Cooperate();
         var parameters = method.Module.parameters().Where(p => p.requires_grad).ToList();
         if (parameters.Count == 0) throw new ArgumentException($"Method '{method.Name}' has no trainable parameters.", nameof(method));
         var device = parameters[0].device;
@@ -292,15 +293,17 @@ public sealed class Trainer
         var differences = new List<ConfigDifference>();
         if (metadata.TryGetValue(TrainerConfigKey, out var storedTrainer))
         {
-            using var stored = JsonDocument.Parse(storedTrainer);
-            differences.AddRange(ConfigDifference.Find(stored.RootElement, JsonSerializer.SerializeToElement(Config, JsonOptions), IsFreeToChange));
+            // Read back as a config, so a field added to TrainerConfig since the checkpoint was written takes its default.
+            var stored = JsonSerializer.Deserialize<TrainerConfig>(storedTrainer, JsonOptions)!;
+            differences.AddRange(ConfigDifference.Find(JsonSerializer.SerializeToElement(stored, JsonOptions), JsonSerializer.SerializeToElement(Config, JsonOptions), IsFreeToChange));
         }
         // Checkpoints written before method configs were recorded have none to compare.
         if (method.Config is { } methodConfig && metadata.TryGetValue(MethodConfigKey, out var storedMethod))
         {
-            using var stored = JsonDocument.Parse(storedMethod);
-            var current = JsonSerializer.SerializeToElement(methodConfig, methodConfig.GetType(), JsonOptions);
-            differences.AddRange(ConfigDifference.Find(stored.RootElement, current).Select(d => d with { Field = "method." + d.Field }));
+            var type = methodConfig.GetType();
+            var stored = JsonSerializer.SerializeToElement(JsonSerializer.Deserialize(storedMethod, type, JsonOptions), type, JsonOptions);
+            var current = JsonSerializer.SerializeToElement(methodConfig, type, JsonOptions);
+            differences.AddRange(ConfigDifference.Find(stored, current).Select(d => d with { Field = "method." + d.Field }));
         }
         if (differences.Count == 0 || Config.AllowConfigChange) return differences;
         var more = differences.Count > 1 ? $" (and {string.Join(", ", differences.Skip(1).Select(d => d.Field))})" : "";

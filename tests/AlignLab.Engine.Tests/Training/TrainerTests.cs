@@ -157,6 +157,30 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void ACheckpointWrittenBeforeAConfigFieldExisted_ResumesWithThatFieldAtItsDefault()
+    {
+        var checkpoints = Path.Combine(folder, "old");
+        var config = new TrainerConfig(Steps: 6, LearningRate: 0.05, CheckpointDirectory: checkpoints, Seed: 1);
+        var (_, first) = SftBon();
+        new Trainer(config with { Steps = 4 }).Run(first);
+        // Rewrite the stored trainer config without its MixedPrecision field, as an older AlignLab would have written it.
+        var path = Path.Combine(checkpoints, Trainer.CheckpointFileName);
+        using (var file = SafeTensors.Read(path))
+        {
+            var metadata = file.Metadata.ToDictionary();
+            var stored = System.Text.Json.Nodes.JsonNode.Parse(metadata["trainer_config"])!.AsObject();
+            Assert.True(stored.Remove("MixedPrecision"));
+            metadata["trainer_config"] = stored.ToJsonString();
+            SafeTensors.Write(path, file.Tensors.ToDictionary(), metadata);
+        }
+        var (_, again) = SftBon();
+        Assert.Equal(4, new Trainer(config).Run(again).ResumedFromStep);
+        var (_, changed) = SftBon();
+        Assert.Contains("MixedPrecision is true now but false in the checkpoint", Assert.Throws<IncompatibleResumeException>(
+            () => new Trainer(config with { MixedPrecision = true, Steps = 8 }).Run(changed)).Message);
+    }
+
+    [Fact]
     public void CheckpointPastTheRequestedSteps_IsAnError_AndOneAtTheLastStepKeepsTheFinalLoss()
     {
         var checkpoints = Path.Combine(folder, "past");
