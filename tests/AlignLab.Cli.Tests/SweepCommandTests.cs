@@ -53,6 +53,7 @@ public class SweepCommandTests
     [Theory]
     [InlineData("--max-parallel 0", "--max-parallel must be at least 1 (got 0).")]
     [InlineData("--max-parallel -2 --slurm", "--max-parallel must be at least 1 (got -2).")]
+    [InlineData("--cpus-per-task 0 --slurm", "--cpus-per-task must be at least 1 (got 0).")]
     [InlineData("--gpus-per-task -1", "--gpus-per-task must be 0 or more (got -1).")]
     [InlineData("--partition gpu", "--partition is a Slurm request; add --slurm, or leave it out to run here.")]
     [InlineData("--slurm --time 2h", "--time must be a Slurm time limit such as 00:30:00, 90 (minutes) or 1-12:00:00 (got '2h').")]

@@ -148,10 +148,16 @@ public static class RunCommand
     }
 
     private static int RunWithCtrlC(string scriptPath, IReadOnlyDictionary<string, string> args, string? outputDirectory, bool continueOnError,
-        ExperimentResume? resume, ExperimentSweep? sweep, TextWriter output, TextWriter error)
+        ExperimentResume? resume, ExperimentSweep? sweep, TextWriter output, TextWriter error) =>
+        WithCtrlC(error, token => RunScript(scriptPath, args, outputDirectory, continueOnError, output, error, token, resume, sweep));
+
+    /// <summary>
+    /// Runs <paramref name="action"/> with a token the first Ctrl-C signals (saying so on <paramref name="error"/>); a
+    /// second Ctrl-C ends the process as usual.
+    /// </summary>
+    internal static int WithCtrlC(TextWriter error, Func<CancellationToken, int> action)
     {
         using var cancellation = new CancellationTokenSource();
-        // The first Ctrl-C asks the script to stop (its token); a second one ends the process as usual.
         ConsoleCancelEventHandler onCancel = (_, e) =>
         {
             e.Cancel = !cancellation.IsCancellationRequested;
@@ -161,7 +167,7 @@ public static class RunCommand
         Console.CancelKeyPress += onCancel;
         try
         {
-            return RunScript(scriptPath, args, outputDirectory, continueOnError, output, error, cancellation.Token, resume, sweep);
+            return action(cancellation.Token);
         }
         finally
         {

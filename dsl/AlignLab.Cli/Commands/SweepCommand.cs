@@ -48,10 +48,11 @@ public static partial class SweepCommand
             var configuration = parseResult.InvocationConfiguration;
             var request = new SweepRequest(parseResult.GetValue(script)!, RunCommand.ScriptArguments(parseResult, set), parseResult.GetValue(output),
                 parseResult.GetResult(resume) is null ? null : new ExperimentResume(parseResult.GetValue(resume)), parseResult.GetValue(slurm),
-                new SlurmOptions(parseResult.GetValue(partition), parseResult.GetValue(time), parseResult.GetValue(cpus) ?? 0, parseResult.GetValue(gpus),
+                new SlurmOptions(parseResult.GetValue(partition), parseResult.GetValue(time), parseResult.GetValue(cpus), parseResult.GetValue(gpus),
                     parseResult.GetValue(memory), parseResult.GetValue(maxParallel)),
                 parseResult.GetValue(dryRun));
-            return WithCtrlC(token => Sweep(request, configuration.Output, configuration.Error, token));
+            // The first Ctrl-C stops starting rows; the running ones get it too and save a checkpoint.
+            return RunCommand.WithCtrlC(configuration.Error, token => Sweep(request, configuration.Output, configuration.Error, token));
         });
 
         var root = new Option<string>("--root")
@@ -65,7 +66,7 @@ public static partial class SweepCommand
             parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error));
         var collectRun = new Argument<string>("run") { Description = "The sweep's run id (or a unique prefix)." };
         var collect = new Command("collect", "Write a sweep's table and chart over its finished rows (and complete its run when every row is there).") { collectRun, root };
-        collect.SetAction(parseResult => WithCtrlC(token => Collect(parseResult.GetValue(collectRun)!, parseResult.GetValue(root),
+        collect.SetAction(parseResult => RunCommand.WithCtrlC(parseResult.InvocationConfiguration.Error, token => Collect(parseResult.GetValue(collectRun)!, parseResult.GetValue(root),
             parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, token)));
 
         command.Subcommands.Add(status);
@@ -79,7 +80,7 @@ public static partial class SweepCommand
     /// <param name="OutputDirectory">Its <c>--out</c> folder, or null.</param>
     /// <param name="Resume">The earlier sweep run to complete (<c>--resume</c>), or null for a new run.</param>
     /// <param name="Slurm">Submit to Slurm rather than run here.</param>
-    /// <param name="Options">Resources per row; <see cref="SlurmOptions.CpusPerTask"/> 0 when not given.</param>
+    /// <param name="Options">Resources per row.</param>
     /// <param name="DryRun">Print, submit nothing.</param>
     public sealed record SweepRequest(string Script, IReadOnlyDictionary<string, string> Args, string? OutputDirectory, ExperimentResume? Resume,
         bool Slurm, SlurmOptions Options, bool DryRun);
@@ -165,7 +166,7 @@ public static partial class SweepCommand
     private static int SubmitToSlurm(SweepRequest request, string experimentName, SweepManifest sweep, string runId, string runFolder,
         IReadOnlyList<string> todo, TextWriter output, TextWriter error)
     {
-        var options = request.Options with { CpusPerTask = request.Options.CpusPerTask > 0 ? request.Options.CpusPerTask : 1 };
+        var options = request.Options with { CpusPerTask = request.Options.CpusPerTask ?? 1 };
         var text = SbatchScript.Render(sweep, experimentName, runId, runFolder, todo, options);
         if (request.DryRun)
         {
@@ -199,7 +200,7 @@ public static partial class SweepCommand
         TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         int parallel = Math.Min(request.Options.MaxParallel ?? Environment.ProcessorCount, todo.Count);
-        int threads = request.Options.CpusPerTask > 0 ? request.Options.CpusPerTask : Math.Max(1, Environment.ProcessorCount / parallel);
+        int threads = request.Options.CpusPerTask ?? Math.Max(1, Environment.ProcessorCount / parallel);
         if (request.DryRun)
         {
             output.WriteLine($"# {todo.Count} rows, {parallel} at a time, {threads} thread(s) each; logs in {Path.Combine(runFolder, SweepManifest.LogsFolder)}");
@@ -307,7 +308,7 @@ public static partial class SweepCommand
     {
         var options = request.Options;
         if (options.MaxParallel is < 1) return $"--max-parallel must be at least 1 (got {options.MaxParallel}).";
-        if (options.CpusPerTask < 0) return $"--cpus-per-task must be at least 1 (got {options.CpusPerTask}).";
+        if (options.CpusPerTask is < 1) return $"--cpus-per-task must be at least 1 (got {options.CpusPerTask}).";
         if (options.GpusPerTask < 0) return $"--gpus-per-task must be 0 or more (got {options.GpusPerTask}).";
         if (!request.Slurm && (options.Partition ?? options.Time ?? options.Memory) is not null)
             return $"{(options.Partition is not null ? "--partition" : options.Time is not null ? "--time" : "--mem")} is a Slurm request; add --slurm, or leave it out to run here.";
@@ -344,30 +345,10 @@ public static partial class SweepCommand
             if (slurm.Partition is not null) words.AddRange(["--partition", slurm.Partition]);
             if (slurm.Time is not null) words.AddRange(["--time", slurm.Time]);
             if (slurm.Memory is not null) words.AddRange(["--mem", slurm.Memory]);
-            words.AddRange(["--cpus-per-task", slurm.CpusPerTask.ToString(CultureInfo.InvariantCulture)]);
+            if (slurm.CpusPerTask is { } cpus) words.AddRange(["--cpus-per-task", cpus.ToString(CultureInfo.InvariantCulture)]);
             if (slurm.GpusPerTask > 0) words.AddRange(["--gpus-per-task", slurm.GpusPerTask.ToString(CultureInfo.InvariantCulture)]);
             if (slurm.MaxParallel is { } k) words.AddRange(["--max-parallel", k.ToString(CultureInfo.InvariantCulture)]);
         }
         return string.Join(' ', words.Select(ScriptOutcome.Quote));
-    }
-
-    // The first Ctrl-C stops starting rows (the running ones get it too and save a checkpoint); a second ends the process.
-    private static int WithCtrlC(Func<CancellationToken, int> action)
-    {
-        using var cancellation = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            e.Cancel = !cancellation.IsCancellationRequested;
-            cancellation.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
-        try
-        {
-            return action(cancellation.Token);
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
-        }
     }
 }

@@ -25,7 +25,7 @@ public static class SbatchScript
         text.Append($"#SBATCH --output={Path.Combine(logs, "slurm-%A_%a.out")}\n");
         text.Append($"#SBATCH --chdir={sweep.WorkingDirectory}\n");
         text.Append("#SBATCH --ntasks=1\n");
-        text.Append($"#SBATCH --cpus-per-task={options.CpusPerTask}\n");
+        text.Append($"#SBATCH --cpus-per-task={options.CpusPerTask ?? 1}\n");
         if (options.GpusPerTask > 0) text.Append($"#SBATCH --gpus-per-task={options.GpusPerTask}\n");
         if (options.Partition is not null) text.Append($"#SBATCH --partition={options.Partition}\n");
         if (options.Time is not null) text.Append($"#SBATCH --time={options.Time}\n");
