@@ -50,6 +50,25 @@ public class SweepCommandTests
         Assert.False(Directory.Exists(store), "a dry run must not create the run");
     }
 
+    [Fact]
+    public void LocalDryRun_PrintsTheRowCommands()
+    {
+        using var folder = new ScriptFolder();
+        var script = folder.Write("toy_sweep.csx", ToySweep.Script);
+        var store = Path.Combine(folder.Path, "runs");
+
+        var run = CliRun.Invoke("sweep", script, "--set", $"store={store}", "--set", "methods=dpo", "--out", folder.Out, "--max-parallel", "2",
+            "--cpus-per-task", "1", "--dry-run");
+
+        Assert.Equal("", run.Error);
+        Assert.Equal(0, run.ExitCode);
+        var alignlab = string.Join(' ', AlignlabLauncher.Command());
+        Assert.Equal([$"# 4 rows, 2 at a time, 1 thread(s) each; logs in {store}/{SweepCommand.DryRunId}/logs",
+            .. ToySweep.DpoRows.Select(key => $"{alignlab} run {script} --set store={store} --set methods=dpo --out {folder.Out} --row {key} --resume {SweepCommand.DryRunId}"),
+            ""], run.Output.Replace("\r\n", "\n").Split('\n'));
+        Assert.False(Directory.Exists(store), "a dry run must not create the run");
+    }
+
     [Theory]
     [InlineData("--max-parallel 0", "--max-parallel must be at least 1 (got 0).")]
     [InlineData("--max-parallel -2 --slurm", "--max-parallel must be at least 1 (got -2).")]
