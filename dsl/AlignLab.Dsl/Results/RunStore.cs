@@ -125,7 +125,8 @@ public sealed class RunStore
     {
         if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException("name must name the experiment.", nameof(name));
         var runId = id is null
-            ? List().LastOrDefault(r => r.Name == name)?.Id
+            // By start time: ids sort by the second only, then by their random suffix.
+            ? List().Where(r => r.Name == name).MaxBy(r => r.StartedUtc)?.Id
               ?? throw new ArgumentException($"no run of experiment '{name}' in {Root} to resume; run it without --resume to start one.", nameof(id))
             : Resolve(id);
         var folder = Path.Combine(Root, runId);

@@ -138,7 +138,7 @@ public sealed class Trainer
 
     /// <summary>
     /// The step of the checkpoint in <paramref name="checkpointDirectory"/> (the step a resume starts after), or 0 when
-    /// there is none. Reads only the file's header.
+    /// there is none.
     /// </summary>
     public static int CheckpointStep(string checkpointDirectory)
     {
