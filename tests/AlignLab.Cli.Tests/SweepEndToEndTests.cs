@@ -19,10 +19,11 @@ public partial class SweepEndToEndTests
         using var folder = new ScriptFolder();
         var script = folder.Write("toy_sweep.csx", ToySweep.Script);
         string cache = Path.Combine(folder.Path, "cache"), single = Path.Combine(folder.Path, "single"), swept = Path.Combine(folder.Path, "swept");
-        var expected = OneProcessTable(script, single, cache, "dpo");
 
+        // The cache is empty: the sweep pretrains the base once before its rows start.
         var sweep = AlignlabProcess.Run(OneThread, "sweep", script, "--set", "methods=dpo", "--set", $"store={swept}", "--set", $"cache={cache}",
             "--out", folder.Out, "--max-parallel", "2", "--cpus-per-task", "1");
+        var expected = OneProcessTable(script, single, cache, "dpo");
 
         Assert.True(sweep.ExitCode == 0, sweep.Error + sweep.Output);
         var run = ToySweep.OnlyRun(swept);

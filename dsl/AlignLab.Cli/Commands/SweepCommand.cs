@@ -157,7 +157,7 @@ public static partial class SweepCommand
 
         return request.Slurm
             ? SubmitToSlurm(request, experiment.Name, sweep, runId, runFolder, todo, output, error)
-            : RunHere(request, sweep, runId, runFolder, todo, output, error, cancellationToken);
+            : RunHere(request, experiment, sweep, runId, runFolder, todo, output, error, cancellationToken);
     }
 
     /// <summary>The run id a dry run prints in place of the one a real submission creates.</summary>
@@ -196,7 +196,7 @@ public static partial class SweepCommand
         return ExitCodes.Success;
     }
 
-    private static int RunHere(SweepRequest request, SweepManifest sweep, string runId, string runFolder, IReadOnlyList<string> todo,
+    private static int RunHere(SweepRequest request, Experiment experiment, SweepManifest sweep, string runId, string runFolder, IReadOnlyList<string> todo,
         TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         int parallel = Math.Min(request.Options.MaxParallel ?? Environment.ProcessorCount, todo.Count);
@@ -210,6 +210,8 @@ public static partial class SweepCommand
         sweep = sweep with { Submissions = [.. sweep.Submissions, new SweepSubmission(DateTimeOffset.UtcNow, null, todo)] };
         sweep.Write(runFolder);
         output.WriteLine($"run {runId}: {todo.Count} of {sweep.Rows.Count} rows, {parallel} at a time with {threads} thread(s) each");
+        // Rows starting together would each pretrain a missing base; pretrain it once here.
+        if (parallel > 1) experiment.PrepareBase();
         IReadOnlyList<string> failed;
         try
         {

@@ -181,6 +181,12 @@ public sealed record Experiment
     public Results.RunStore OpenRunStore() => ExperimentRunner.Store(this);
 
     /// <summary>
+    /// Makes sure the task's pretrained base is in its cache (<see cref="TaskSpec.CacheDirectory"/>), pretraining it when
+    /// it is missing, so that processes computing this experiment's rows in parallel load it instead of each pretraining it.
+    /// </summary>
+    public void PrepareBase() => ExperimentRunner.PrepareBase(this);
+
+    /// <summary>
     /// The sweep run <paramref name="runId"/> of this experiment (null: its latest sweep run), checked to have been
     /// started with this experiment's settings (see <see cref="Results.RunStore.Attach"/>).
     /// </summary>

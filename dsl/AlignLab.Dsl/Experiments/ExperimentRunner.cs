@@ -162,12 +162,21 @@ internal static class ExperimentRunner
         return Finish(experiment, setup, rows, run);
     }
 
+    /// <summary>Loads (pretraining and caching when missing) the base of <paramref name="experiment"/>'s task.</summary>
+    public static void PrepareBase(Experiment experiment)
+    {
+        using var task = new ToyTask(experiment.Task.Config);
+        using var model = task.LoadOrPretrainBase(BaseConfig(experiment), experiment.Task.CacheDirectory);
+    }
+
+    private static ToyBaseConfig BaseConfig(Experiment experiment) => experiment.Task.Base ?? experiment.Scale.EffectiveBase;
+
     /// <summary>The task, its base and the exact quantities every row of an experiment shares.</summary>
     private sealed class Setup : IDisposable
     {
         private Setup(Experiment experiment)
         {
-            var baseConfig = experiment.Task.Base ?? experiment.Scale.EffectiveBase;
+            var baseConfig = BaseConfig(experiment);
             Task = new ToyTask(experiment.Task.Config);
             LoadBase = () => Task.LoadOrPretrainBase(baseConfig, experiment.Task.CacheDirectory);
             Reference = LoadBase();
