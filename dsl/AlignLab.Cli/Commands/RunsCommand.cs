@@ -158,12 +158,14 @@ public static class RunsCommand
         }
         catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or JsonException)
         {
-            // ArgumentException appends " (Parameter 'x')": noise for a command-line user.
-            var message = e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", "") : e.Message;
-            configuration.Error.WriteLine($"alignlab runs {verb}: {message}");
+            configuration.Error.WriteLine($"alignlab runs {verb}: {UserMessage(e)}");
             return ExitCodes.Failure;
         }
     }
+
+    /// <summary>The message of <paramref name="e"/> for a command-line user: an ArgumentException's " (Parameter 'x')" is noise there.</summary>
+    internal static string UserMessage(Exception e) =>
+        e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", "") : e.Message;
 
     private static string Duration(TimeSpan span) => span.TotalHours >= 1
         ? $"{(int)span.TotalHours}h{span.Minutes:00}m"

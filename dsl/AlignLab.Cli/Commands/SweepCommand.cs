@@ -151,7 +151,7 @@ public static partial class SweepCommand
         }
         catch (Exception e) when (e is ArgumentException or InvalidDataException or Engine.Checkpoints.IncompatibleResumeException)
         {
-            error.WriteLine($"alignlab sweep: {e.Message}");
+            error.WriteLine($"alignlab sweep: {RunsCommand.UserMessage(e)}");
             return ExitCodes.Failure;
         }
 
@@ -219,7 +219,7 @@ public static partial class SweepCommand
         }
         catch (ArgumentException e)
         {
-            error.WriteLine($"alignlab sweep: {e.Message}");
+            error.WriteLine($"alignlab sweep: {RunsCommand.UserMessage(e)}");
             return ExitCodes.InvalidUsage;
         }
         if (cancellationToken.IsCancellationRequested) return ScriptOutcome.ReportCancelled(error);
@@ -300,7 +300,7 @@ public static partial class SweepCommand
         }
         catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException)
         {
-            error.WriteLine($"alignlab sweep {verb}: {e.Message}");
+            error.WriteLine($"alignlab sweep {verb}: {RunsCommand.UserMessage(e)}");
             return null;
         }
     }

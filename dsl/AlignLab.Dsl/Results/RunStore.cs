@@ -90,15 +90,15 @@ public sealed class RunStore
         if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException("name must name the experiment.", nameof(name));
         var runId = id is null
             ? List().LastOrDefault(r => r.Name == name && r.Status == RunStatus.Running && ReadManifest(Path.Combine(Root, r.Id)).Process is null)?.Id
-              ?? throw new ArgumentException($"no sweep run of experiment '{name}' in {Root}; start one with `alignlab sweep`.", nameof(id))
+              ?? throw new ArgumentException($"no sweep run of experiment '{name}' in {Root}; start one with `alignlab sweep`.")
             : Resolve(id);
         var folder = Path.Combine(Root, runId);
         var manifest = ReadManifest(folder);
         if (manifest.Name != name)
-            throw new ArgumentException($"run {runId} is of experiment '{manifest.Name}', not '{name}'.", nameof(id));
+            throw new ArgumentException($"run {runId} is of experiment '{manifest.Name}', not '{name}'.");
         if (manifest.Status != RunStatus.Running || manifest.Process is not null)
             throw new ArgumentException($"run {runId} is not a sweep's run in progress ({manifest.Status}"
-                + (manifest.Process is null ? "" : $", written by {manifest.Process}") + ").", nameof(id));
+                + (manifest.Process is null ? "" : $", written by {manifest.Process}") + ").");
         var changes = ConfigDifference.Find(manifest.Config, ToJson(config), isFreeToChange);
         if (changes.Count > 0)
             throw new IncompatibleResumeException(
