@@ -61,12 +61,14 @@ public partial class SweepEndToEndTests
         var job = JobId().Match(submitted.Output);
         Assert.True(job.Success, submitted.Output);
         Assert.Contains("(array 0-7%2)", submitted.Output);
-        // Two tasks run at a time, so the last one is still queued: cancel it.
+        var run = ToySweep.OnlyRun(swept);
+        var id = Path.GetFileName(run);
+        // Two tasks run at a time, so the last one is still queued (squeue says so): cancel it.
+        var queued = AlignlabProcess.Run(environment, "sweep", "status", id, "--root", swept);
+        Assert.Matches($@"ipo-n4-beta0\.5-seed0\s+pending\s+Slurm task {job.Groups[1].Value}_7 pending", queued.Output);
         Assert.Equal(0, cluster.Run("scancel", $"{job.Groups[1].Value}_7").ExitCode);
         cluster.WaitForEmptyQueue(TimeSpan.FromMinutes(5));
 
-        var run = ToySweep.OnlyRun(swept);
-        var id = Path.GetFileName(run);
         var status = AlignlabProcess.Run(environment, "sweep", "status", id, "--root", swept);
         Assert.True(status.ExitCode == 0, status.Error);
         Assert.StartsWith($"run {id}: 7 done, 0 running, 0 pending, 0 failed, 1 missing of 8 rows", status.Output);
