@@ -89,7 +89,8 @@ public sealed class RunStore
     {
         if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException("name must name the experiment.", nameof(name));
         var runId = id is null
-            ? List().LastOrDefault(r => r.Name == name && r.Status == RunStatus.Running && ReadManifest(Path.Combine(Root, r.Id)).Process is null)?.Id
+            ? List().Where(r => r.Name == name && r.Status == RunStatus.Running && ReadManifest(Path.Combine(Root, r.Id)).Process is null)
+                  .MaxBy(r => r.StartedUtc)?.Id
               ?? throw new ArgumentException($"no sweep run of experiment '{name}' in {Root}; start one with `alignlab sweep`.")
             : Resolve(id);
         var folder = Path.Combine(Root, runId);
