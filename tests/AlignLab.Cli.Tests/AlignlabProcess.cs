@@ -20,7 +20,10 @@ public static class AlignlabProcess
     private static extern nint SetSignalHandler(int signal, nint handler);
 
     /// <summary>Starts <c>alignlab ARGS</c> with stdout and stderr redirected, SIGINT deliverable (see the comment inside).</summary>
-    public static Process Start(params string[] args)
+    public static Process Start(params string[] args) => Start(new Dictionary<string, string>(), args);
+
+    /// <summary><see cref="Start(string[])"/> with <paramref name="environment"/> added to the child's environment.</summary>
+    public static Process Start(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -36,6 +39,7 @@ public static class AlignlabProcess
         CliRun.Isolated(start, outIndex >= 0 && outIndex + 1 < args.Length
             ? args[outIndex + 1] + "-state"
             : Path.Combine(Path.GetTempPath(), "alignlab-e2e-" + Guid.NewGuid().ToString("N")));
+        foreach (var (name, value) in environment) start.Environment[name] = value;
         // A process started with SIGINT ignored (in the background of a non-interactive shell, as CI runners and `cmd &`
         // do) hands that on to its children, and .NET then leaves it ignored, so no Ctrl-C could reach alignlab. For
         // the moment of the fork the disposition is the default, so the child starts as it would from a terminal;
@@ -56,9 +60,12 @@ public static class AlignlabProcess
     }
 
     /// <summary>Runs <c>alignlab ARGS</c> to its end (at most 3 minutes) and returns its exit code and output.</summary>
-    public static (int ExitCode, string Output, string Error) Run(params string[] args)
+    public static (int ExitCode, string Output, string Error) Run(params string[] args) => Run(new Dictionary<string, string>(), args);
+
+    /// <summary><see cref="Run(string[])"/> with <paramref name="environment"/> added to the child's environment.</summary>
+    public static (int ExitCode, string Output, string Error) Run(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        using var process = Start(args);
+        using var process = Start(environment, args);
         var error = process.StandardError.ReadToEndAsync();
         string output = process.StandardOutput.ReadToEnd();
         Assert.True(process.WaitForExit(TimeSpan.FromMinutes(3)), "alignlab did not exit within 3 minutes");

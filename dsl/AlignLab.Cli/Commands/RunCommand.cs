@@ -6,9 +6,10 @@ using AlignLab.Dsl.Scripting;
 namespace AlignLab.Cli.Commands;
 
 /// <summary>
-/// <c>alignlab run FILE [--set key=value …] [--out DIR] [--resume [RUN] [--allow-config-change]]</c>: runs a <c>.csx</c>
-/// or <c>.fsx</c> experiment script (continuing an earlier run of its experiments with <c>--resume</c>). Notebooks run in
-/// the .NET Interactive kernel instead (docs/notebooks.md).
+/// <c>alignlab run FILE [--set key=value …] [--out DIR] [--resume [RUN] [--allow-config-change]] [--row KEY]</c>: runs a
+/// <c>.csx</c> or <c>.fsx</c> experiment script (continuing an earlier run of its experiments with <c>--resume</c>, or
+/// computing one row of a sweep's run with <c>--row</c>, see <see cref="SweepCommand"/>). Notebooks run in the .NET
+/// Interactive kernel instead (docs/notebooks.md).
 /// </summary>
 public static class RunCommand
 {
@@ -16,17 +17,7 @@ public static class RunCommand
     public static Command Create()
     {
         var file = new Argument<string>("file") { Description = "The script to run: a C# (.csx) or F# (.fsx) file." };
-        var set = new Option<string[]>("--set")
-        {
-            Description = "A script argument as key=value (repeatable); the script reads it with Arg(\"key\", default).",
-            AllowMultipleArgumentsPerToken = false,
-            HelpName = "key=value",
-        };
-        set.Validators.Add(result =>
-        {
-            foreach (var token in result.Tokens)
-                if (ParseAssignment(token.Value) is null) result.AddError($"--set expects key=value, got '{token.Value}'.");
-        });
+        var set = SetOption();
         var output = new Option<string>("--out")
         {
             HelpName = "dir",
@@ -44,9 +35,16 @@ public static class RunCommand
             Description = "With --resume: continue even when the experiment's settings differ from the run's (recorded in the run).",
         };
 
+        var row = new Option<string>("--row")
+        {
+            HelpName = "key",
+            Description = "Compute only this row of the script's experiment (a key as `alignlab sweep status` lists them) into a sweep's run: "
+                + "the run given with --resume RUN, else the latest sweep run of the experiment; skipped when its result is already there.",
+        };
+
         var command = new Command("run", "Run a C# (.csx) or F# (.fsx) experiment script with AlignLab referenced and imported.")
         {
-            file, set, output, resume, allowConfigChange,
+            file, set, output, resume, allowConfigChange, row,
         };
         command.Validators.Add(result =>
         {
@@ -55,14 +53,15 @@ public static class RunCommand
         });
         command.SetAction(parseResult =>
         {
-            var args = (parseResult.GetValue(set) ?? []).Select(t => ParseAssignment(t)!.Value)
-                .GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Last().Value);
+            var args = ScriptArguments(parseResult, set);
             var configuration = parseResult.InvocationConfiguration;
             var resumeRequest = parseResult.GetResult(resume) is null
                 ? null
                 : new ExperimentResume(parseResult.GetValue(resume), parseResult.GetValue(allowConfigChange));
-            return RunWithCtrlC(parseResult.GetValue(file)!, args, parseResult.GetValue(output), resumeRequest,
-                configuration.Output, configuration.Error);
+            // A row joins the sweep's run that --resume names; it never resumes a whole run.
+            var sweep = parseResult.GetValue(row) is { } key ? new ExperimentSweep(SweepStep.Row, resumeRequest?.RunId, key) : null;
+            return WithCtrlC(configuration.Error, token => RunScript(parseResult.GetValue(file)!, args, parseResult.GetValue(output),
+                sweep is null ? resumeRequest : null, sweep, configuration.Output, configuration.Error, token));
         });
         return command;
     }
@@ -75,7 +74,7 @@ public static class RunCommand
     /// </summary>
     public static int RunScript(string scriptPath, IReadOnlyDictionary<string, string> args, string? outputDirectory,
         TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
-        RunScript(scriptPath, args, outputDirectory, resume: null, output, error, cancellationToken);
+        RunScript(scriptPath, args, outputDirectory, resume: null, sweep: null, output, error, cancellationToken);
 
     /// <summary>
     /// <see cref="RunScript(string, IReadOnlyDictionary{string, string}, string?, TextWriter, TextWriter, CancellationToken)"/>
@@ -83,7 +82,19 @@ public static class RunCommand
     /// continue an earlier run (<c>--resume</c>).
     /// </summary>
     public static int RunScript(string scriptPath, IReadOnlyDictionary<string, string> args, string? outputDirectory, ExperimentResume? resume,
-        TextWriter output, TextWriter error, CancellationToken cancellationToken)
+        TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
+        RunScript(scriptPath, args, outputDirectory, resume, sweep: null, output, error, cancellationToken);
+
+    /// <summary>
+    /// <see cref="RunScript(string, IReadOnlyDictionary{string, string}, string?, TextWriter, TextWriter, CancellationToken)"/>
+    /// with the script's first experiment doing <paramref name="sweep"/>'s part of a sweep (<see cref="ScriptContext.Sweep"/>).
+    /// </summary>
+    public static int RunScript(string scriptPath, IReadOnlyDictionary<string, string> args, string? outputDirectory, ExperimentSweep sweep,
+        TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
+        RunScript(scriptPath, args, outputDirectory, resume: null, sweep, output, error, cancellationToken);
+
+    private static int RunScript(string scriptPath, IReadOnlyDictionary<string, string> args, string? outputDirectory, ExperimentResume? resume,
+        ExperimentSweep? sweep, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(scriptPath);
         ArgumentNullException.ThrowIfNull(output);
@@ -127,7 +138,7 @@ public static class RunCommand
         if (exit != ExitCodes.Success) RemoveIfEmpty(created);
         return exit;
 
-        ScriptContext Context() => new(scriptPath, args, folder, TextWriter.Synchronized(output).WriteLine, cancellationToken) { Resume = resume };
+        ScriptContext Context() => new(scriptPath, args, folder, TextWriter.Synchronized(output).WriteLine, cancellationToken) { Resume = resume, Sweep = sweep };
     }
 
     /// <summary>Creates the output folder and writes (and deletes) a file in it; false after one line on <paramref name="error"/>.</summary>
@@ -178,11 +189,13 @@ public static class RunCommand
         }
     }
 
-    private static int RunWithCtrlC(string scriptPath, IReadOnlyDictionary<string, string> args, string? outputDirectory,
-        ExperimentResume? resume, TextWriter output, TextWriter error)
+    /// <summary>
+    /// Runs <paramref name="action"/> with a token the first Ctrl-C signals (saying so on <paramref name="error"/>); a
+    /// second Ctrl-C ends the process as usual.
+    /// </summary>
+    internal static int WithCtrlC(TextWriter error, Func<CancellationToken, int> action)
     {
         using var cancellation = new CancellationTokenSource();
-        // The first Ctrl-C asks the script to stop (its token); a second one ends the process as usual.
         ConsoleCancelEventHandler onCancel = (_, e) =>
         {
             e.Cancel = !cancellation.IsCancellationRequested;
@@ -192,13 +205,34 @@ public static class RunCommand
         Console.CancelKeyPress += onCancel;
         try
         {
-            return RunScript(scriptPath, args, outputDirectory, resume, output, error, cancellation.Token);
+            return action(cancellation.Token);
         }
         finally
         {
             Console.CancelKeyPress -= onCancel;
         }
     }
+
+    /// <summary>The <c>--set key=value</c> option of the commands that run a script (<c>run</c>, <c>sweep</c>).</summary>
+    internal static Option<string[]> SetOption()
+    {
+        var set = new Option<string[]>("--set")
+        {
+            Description = "A script argument as key=value (repeatable); the script reads it with Arg(\"key\", default).",
+            AllowMultipleArgumentsPerToken = false,
+            HelpName = "key=value",
+        };
+        set.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens)
+                if (ParseAssignment(token.Value) is null) result.AddError($"--set expects key=value, got '{token.Value}'.");
+        });
+        return set;
+    }
+
+    /// <summary>The script arguments given with <paramref name="set"/> (the last value of a repeated key wins).</summary>
+    internal static Dictionary<string, string> ScriptArguments(ParseResult parseResult, Option<string[]> set) =>
+        (parseResult.GetValue(set) ?? []).Select(t => ParseAssignment(t)!.Value).GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Last().Value);
 
     private static KeyValuePair<string, string>? ParseAssignment(string text)
     {

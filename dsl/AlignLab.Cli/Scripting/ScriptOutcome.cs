@@ -10,12 +10,24 @@ public static class ScriptOutcome
     /// <summary>
     /// Reports an exception thrown by the script: a cancellation after Ctrl-C gives <see cref="ExitCodes.Cancelled"/>
     /// (<see cref="ReportCancelled(Exception?, ScriptContext, TextWriter)"/>), anything else one
-    /// <see cref="ScriptErrors.RuntimeError"/> line and <see cref="ExitCodes.Failure"/>.
+    /// <see cref="ScriptErrors.RuntimeError"/> line and <see cref="ExitCodes.Failure"/>. Under a sweep
+    /// (<see cref="ScriptContext.Sweep"/>) the experiment's <see cref="SweepStepDoneException"/> is a success (its message
+    /// logged) and an unknown row key one line and <see cref="ExitCodes.InvalidInput"/>.
     /// </summary>
     public static int Report(Exception exception, ScriptContext context, string scriptExtension, TextWriter error)
     {
-        if (ScriptErrors.Unwrap(exception) is OperationCanceledException cancelled && context.CancellationToken.IsCancellationRequested)
-            return ReportCancelled(cancelled, context, error);
+        switch (ScriptErrors.Unwrap(exception))
+        {
+            case OperationCanceledException cancelled when context.CancellationToken.IsCancellationRequested:
+                return ReportCancelled(cancelled, context, error);
+            // Under a sweep the experiment ends the script once it has done its part; that is success.
+            case SweepStepDoneException done when context.Sweep is not null:
+                context.Log($"alignlab: {done.Message}");
+                return ExitCodes.Success;
+            case UnknownRowException unknown when context.Sweep is not null:
+                error.WriteLine($"alignlab run: {unknown.Message}");
+                return ExitCodes.InvalidInput;
+        }
         error.WriteLine(ScriptErrors.RuntimeError(exception, context.ScriptPath, scriptExtension));
         return ExitCodes.Failure;
     }
@@ -59,7 +71,7 @@ public static class ScriptOutcome
         return string.Join(' ', words.Select(Quote));
     }
 
-    // POSIX shell quoting, so the printed command can be pasted back.
-    private static string Quote(string word) =>
+    /// <summary>POSIX shell quoting of one word, so a printed command (or a generated job script) can be pasted back.</summary>
+    internal static string Quote(string word) =>
         word.Length > 0 && word.All(c => char.IsAsciiLetterOrDigit(c) || "-_./=:+,@".Contains(c)) ? word : "'" + word.Replace("'", "'\\''") + "'";
 }

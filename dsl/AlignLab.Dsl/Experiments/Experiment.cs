@@ -165,8 +165,63 @@ public sealed record Experiment
     /// (<c>alignlab run</c>) it follows the host: <c>--resume [RUN]</c> continues an earlier run
     /// (<see cref="ScriptContext.Resume"/>) and Ctrl-C stops it (<see cref="ScriptContext.CancellationToken"/>).
     /// </summary>
-    public ExperimentResult Run() =>
-        ScriptContext.HasCurrent ? Run(ScriptContext.Current.Resume, ScriptContext.Current.CancellationToken) : Run(null, CancellationToken.None);
+    /// <remarks>
+    /// Under <c>alignlab sweep</c> or <c>alignlab run SCRIPT --row KEY</c> (<see cref="ScriptContext.Sweep"/>) it does
+    /// that part of the sweep instead (<see cref="RunSweepStep"/>) and then ends the script with
+    /// <see cref="SweepStepDoneException"/>.
+    /// </remarks>
+    public ExperimentResult Run()
+    {
+        if (!ScriptContext.HasCurrent) return Run(null, CancellationToken.None);
+        var context = ScriptContext.Current;
+        if (context.Sweep is null) return Run(context.Resume, context.CancellationToken);
+        throw new SweepStepDoneException(RunSweepStep(context.Sweep, context.CancellationToken));
+    }
+
+    /// <summary>
+    /// Does <paramref name="sweep"/>'s part of this experiment (see <see cref="ExperimentSweep"/>) and says what was done:
+    /// hands the validated plan to <see cref="ExperimentSweep.Planned"/>; computes one row into the sweep's run unless its
+    /// result is there; or writes the run's table and chart over its finished rows (completing the run when every row is
+    /// there). Invalid plans throw <see cref="ExperimentValidationException"/>, an unknown row key <see cref="UnknownRowException"/>.
+    /// </summary>
+    public string RunSweepStep(ExperimentSweep sweep, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sweep);
+        var problems = Validate();
+        if (problems.Count > 0) throw new ExperimentValidationException(Name, problems);
+        return sweep.Step switch
+        {
+            SweepStep.Plan => Planned(sweep),
+            SweepStep.Row => ExperimentRunner.RunRow(this, sweep.RunId, sweep.RowKey ?? throw new ArgumentException("a row step needs RowKey.", nameof(sweep)), cancellationToken),
+            SweepStep.Collect => ExperimentRunner.Collect(this, sweep.RunId),
+            _ => throw new ArgumentOutOfRangeException(nameof(sweep), sweep.Step, "unknown sweep step"),
+        };
+    }
+
+    /// <summary>
+    /// The run store this experiment writes to: <see cref="RunRoot"/>, else <see cref="Results.RunStore.OpenDefault"/>. A
+    /// sweep starts its run there detached (<see cref="Results.RunStore.StartRun"/>): its rows are computed by other
+    /// processes (<c>alignlab run SCRIPT --row KEY --resume RUN</c>) and gathered by <see cref="SweepStep.Collect"/>.
+    /// </summary>
+    public Results.RunStore OpenRunStore() => ExperimentRunner.Store(this);
+
+    /// <summary>
+    /// Makes sure the task's pretrained base is in its cache (<see cref="TaskSpec.CacheDirectory"/>), pretraining it when
+    /// it is missing, so that processes computing this experiment's rows in parallel load it instead of each pretraining it.
+    /// </summary>
+    public void PrepareBase() => ExperimentRunner.PrepareBase(this);
+
+    /// <summary>
+    /// The sweep run <paramref name="runId"/> of this experiment (null: its latest sweep run), checked to have been
+    /// started with this experiment's settings (see <see cref="Results.RunStore.Attach"/>).
+    /// </summary>
+    public Results.RunWriter AttachSweepRun(string? runId) => ExperimentRunner.AttachSweep(this, runId);
+
+    private string Planned(ExperimentSweep sweep)
+    {
+        (sweep.Planned ?? throw new ArgumentException("a plan step needs Planned.", nameof(sweep)))(this);
+        return $"planned {MethodSpecs.Count} rows of experiment '{Name}'";
+    }
 
     /// <summary>
     /// <see cref="Run()"/>, continuing an earlier run when <paramref name="resume"/> is given (finished rows reused, the

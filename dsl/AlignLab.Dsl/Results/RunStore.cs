@@ -56,7 +56,11 @@ public sealed class RunStore
     /// Where to look for the git repository; default the folder of the running script (<see cref="ScriptContext.Current"/>),
     /// whose commit is the code that ran, else the working directory.
     /// </param>
-    public RunWriter StartRun(string name, long seed, object? config = null, string? sourceDirectory = null)
+    /// <param name="detached">
+    /// True for a run whose rows are written by other processes (a sweep's rows, e.g. Slurm array tasks): no process is
+    /// recorded, so the run stays running after this writer is disposed, until <see cref="Attach"/>'s writer completes it.
+    /// </param>
+    public RunWriter StartRun(string name, long seed, object? config = null, string? sourceDirectory = null, bool detached = false)
     {
         if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException("name must name the experiment.", nameof(name));
         var configJson = ToJson(config);
@@ -73,8 +77,38 @@ public sealed class RunStore
         Directory.CreateDirectory(folder);
 
         var manifest = new RunManifest(id, name, seed, RunStatus.Running, started, null, null, RunVersions.Current(),
-            GitCommit.Find(sourceDirectory ?? SourceDirectory()), configJson, RunProcess.Current());
+            GitCommit.Find(sourceDirectory ?? SourceDirectory()), configJson, detached ? null : RunProcess.Current());
         return new RunWriter(index, folder, manifest);
+    }
+
+    /// <summary>
+    /// A writer on the detached run <paramref name="id"/> (see <see cref="StartRun"/>), or, when null, on the latest
+    /// detached run of experiment <paramref name="name"/>, for one of the processes that write its rows or gather them.
+    /// The manifest is left as it is (still running, no process); disposing the writer leaves the run running.
+    /// Throws <see cref="ArgumentException"/> when there is no such run, it is of another experiment or not detached, and
+    /// <see cref="IncompatibleResumeException"/> naming the first field of <paramref name="config"/> that differs from
+    /// the run's configuration (fields <paramref name="isFreeToChange"/> accepts aside).
+    /// </summary>
+    public RunWriter Attach(string? id, string name, object? config, Func<string, bool>? isFreeToChange = null)
+    {
+        if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException("name must name the experiment.", nameof(name));
+        var runId = id is null
+            ? List().Where(r => r.Name == name && r.Status == RunStatus.Running && ReadManifest(Path.Combine(Root, r.Id)).Process is null)
+                  .MaxBy(r => r.StartedUtc)?.Id
+              ?? throw new ArgumentException($"no sweep run of experiment '{name}' in {Root}; start one with `alignlab sweep`.")
+            : Resolve(id);
+        var folder = Path.Combine(Root, runId);
+        var manifest = ReadManifest(folder);
+        if (manifest.Name != name)
+            throw new ArgumentException($"run {runId} is of experiment '{manifest.Name}', not '{name}'.");
+        if (manifest.Status != RunStatus.Running || manifest.Process is not null)
+            throw new ArgumentException($"run {runId} is not a sweep's run in progress ({manifest.Status}"
+                + (manifest.Process is null ? "" : $", written by {manifest.Process}") + ").");
+        var changes = ConfigDifference.Find(manifest.Config, ToJson(config), isFreeToChange);
+        if (changes.Count > 0)
+            throw new IncompatibleResumeException(
+                $"run {runId} was started with other settings: {changes[0].Describe("in the run")}; run the sweep's script with the sweep's arguments.", changes);
+        return new RunWriter(index, folder, manifest, rewriteManifest: false);
     }
 
     /// <summary>

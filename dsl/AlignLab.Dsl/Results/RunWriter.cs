@@ -31,12 +31,12 @@ public sealed class RunWriter : IDisposable
     private readonly object gate = new();
     private FileStream? metrics;
 
-    internal RunWriter(RunIndex index, string folder, RunManifest manifest)
+    internal RunWriter(RunIndex index, string folder, RunManifest manifest, bool rewriteManifest = true)
     {
         this.index = index;
         Folder = folder;
         Manifest = manifest;
-        WriteManifest();
+        if (rewriteManifest) WriteManifest();
     }
 
     /// <summary>The run id.</summary>
@@ -181,13 +181,14 @@ public sealed class RunWriter : IDisposable
 
     /// <summary>
     /// Closes the metrics log; a run still running is marked cancelled when the host's Ctrl-C
-    /// (<see cref="AmbientCancellation.Token"/>) ended it, else failed ("ended without Complete").
+    /// (<see cref="AmbientCancellation.Token"/>) ended it, else failed ("ended without Complete"), unless it is detached
+    /// (<see cref="RunStore.StartRun"/>: no process of its own; its rows' processes come and go).
     /// </summary>
     public void Dispose()
     {
         lock (gate)
         {
-            if (Manifest.Status == RunStatus.Running)
+            if (Manifest.Status == RunStatus.Running && Manifest.Process is not null)
             {
                 if (AmbientCancellation.Token.IsCancellationRequested) End(RunStatus.Cancelled, "stopped by Ctrl-C before Complete() was called");
                 else End(RunStatus.Failed, "the run ended without Complete() being called");

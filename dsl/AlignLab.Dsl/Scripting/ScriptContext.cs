@@ -58,6 +58,13 @@ public sealed class ScriptContext
     public ExperimentResume? Resume { get; init; }
 
     /// <summary>
+    /// Set by <c>alignlab sweep</c> and <c>alignlab run SCRIPT --row KEY</c>: the script's first
+    /// <see cref="Experiment.Run()"/> plans, computes one row of, or collects a sweep instead of running whole (see
+    /// <see cref="ExperimentSweep"/>). Null (default) runs experiments whole.
+    /// </summary>
+    public ExperimentSweep? Sweep { get; init; }
+
+    /// <summary>
     /// The context of the script now running on this logical flow, set by the host (which also makes its
     /// <see cref="CancellationToken"/> the engine's <see cref="AmbientCancellation.Token"/>). Throws
     /// <see cref="InvalidOperationException"/> when no host set one (use <see cref="ForScript"/> to run also without a host).
