@@ -70,7 +70,9 @@ public static class HuggingFaceFolder
 
     /// <summary>
     /// Writes <paramref name="model"/> to <paramref name="directory"/> as config.json + model.safetensors (float32, the
-    /// checkpoint's own names and layouts, so transformers and other tools open it), each file atomically.
+    /// checkpoint's own names and layouts, so transformers and other tools open it), each file atomically. LoRA adapters
+    /// are merged into their layers (W + s·B A, <see cref="Lora.LoraAdapters.MergedState"/>): the folder is a plain model
+    /// of the same architecture; save the adapters alone with <see cref="Lora.PeftAdapterFolder.Save"/>.
     /// </summary>
     public static void Save(CausalLm model, string directory)
     {
@@ -79,7 +81,7 @@ public static class HuggingFaceFolder
         Directory.CreateDirectory(directory);
         using var scope = NewDisposeScope();
         var tensors = new Dictionary<string, Tensor>();
-        foreach (var (name, value) in model.state_dict())
+        foreach (var (name, value) in Lora.LoraAdapters.MergedState(model))
         {
             // Conv1D layers are stored [in, out] (see Gpt2LmHeadModel): transpose back to the checkpoint's layout.
             var stored = model.StoredTransposed(name) ? value.t() : value;
