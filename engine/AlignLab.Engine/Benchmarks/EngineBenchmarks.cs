@@ -83,7 +83,7 @@ public static class EngineBenchmarks
             new BenchmarkMeasurement("matmul FLOP/s (2048x256 @ 256x1024)", peak / 1e9, "GFLOP/s"),
             new BenchmarkMeasurement("MFU (training / matmul)", 100 * achieved / peak, "%"),
         };
-        Print(output, "Training throughput", results);
+        BenchmarkMeasurement.PrintSection(output, "Training throughput", results);
         return results;
     }
 
@@ -109,7 +109,7 @@ public static class EngineBenchmarks
             new BenchmarkMeasurement("sampling without KV cache", rows * newTokens / uncached, "tokens/s"),
             new BenchmarkMeasurement("KV cache speed-up", uncached / cached, "x"),
         };
-        Print(output, "KV-cache decoding", results);
+        BenchmarkMeasurement.PrintSection(output, "KV-cache decoding", results);
         return results;
     }
 
@@ -144,11 +144,12 @@ public static class EngineBenchmarks
             new BenchmarkMeasurement("speed-up vs separate samplings", separate / shared, "x"),
             new BenchmarkMeasurement("speed-up vs prompt encoded n times", unshared / shared, "x"),
         };
-        Print(output, "Best-of-n with a shared prompt cache", results);
+        BenchmarkMeasurement.PrintSection(output, "Best-of-n with a shared prompt cache", results);
         return results;
     }
 
-    private static double MedianSeconds(Action action, int repeats)
+    /// <summary>Median wall-clock seconds of <paramref name="repeats"/> runs of <paramref name="action"/> after one warm-up run.</summary>
+    internal static double MedianSeconds(Action action, int repeats)
     {
         action(); // warm-up: allocator pools, lazy initialisation
         var times = new double[repeats];
@@ -180,12 +181,5 @@ public static class EngineBenchmarks
         Array.Sort(ta);
         Array.Sort(tb);
         return (ta[repeats / 2], tb[repeats / 2]);
-    }
-
-    private static void Print(TextWriter output, string title, IEnumerable<BenchmarkMeasurement> results)
-    {
-        output.WriteLine();
-        output.WriteLine(title);
-        foreach (var r in results) output.WriteLine("  " + r);
     }
 }
