@@ -135,6 +135,27 @@ public sealed class LoraRealModelTests : IDisposable
     }
 
     [Fact]
+    public void AdaptedModel_GeneratesTheSameWithAndWithoutTheKvCache_AndDropoutActsOnlyInTraining()
+    {
+        using var model = Adapted("neox-parallel-f32", new LoraConfig(Rank: 2, Dropout: 0.5, TargetModules: ["query_key_value", "dense"]), seed: 7);
+        using var prompts = tensor(Prompts, 2, 3);
+        SampleBatch Draw(bool cache)
+        {
+            using var g = new Generator(11);
+            return model.Sample(prompts, 3, new SamplingOptions(5, UseKvCache: cache), g);
+        }
+        using (var cached = Draw(true))
+        using (var uncached = Draw(false))
+            Assert.True(cached.Responses.equal(uncached.Responses).all().item<bool>());
+
+        Assert.Equal(LogProbs(model), LogProbs(model)); // eval: dropout off
+        model.train();
+        manual_seed(8);
+        Assert.NotEqual(LogProbs(model), LogProbs(model));
+        using (LoraAdapters.Disable(model)) Assert.Equal(LogProbs(model), LogProbs(model)); // base path has no dropout
+    }
+
+    [Fact]
     public void TrainingStep_ChangesOnlyAdapters_AndTheReferenceStaysTheBase()
     {
         using var model = HuggingFaceFolder.Load(Path.Combine(FixtureRoot, "llama-gqa-f16"));
