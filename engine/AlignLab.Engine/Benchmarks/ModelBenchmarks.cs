@@ -55,7 +55,8 @@ public static class ModelBenchmarks
         model.eval();
         output.WriteLine();
         output.WriteLine($"Inference ({model.ParameterCount:N0} parameters)");
-        results.AddRange(BenchmarkMeasurement.PrintSection(output, null, [ScoringThroughput(model, shape, seed), GenerationThroughput(model, shape, seed)]));
+        results.Add(BenchmarkMeasurement.PrintSection(output, null, [ScoringThroughput(model, shape, seed)])[0]);
+        results.Add(BenchmarkMeasurement.PrintSection(output, null, [GenerationThroughput(model, shape, seed)])[0]);
         model.train();
         results.Add(BenchmarkMeasurement.PrintSection(output, "Training", [TrainingThroughput(model, shape, seed, lora: false)])[0]);
         manual_seed(seed);
