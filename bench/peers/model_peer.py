@@ -244,6 +244,10 @@ def main():
     torch.set_num_threads(a.threads)
     results = {}
     log(f"PyTorch {torch.__version__} eager, torch threads {torch.get_num_threads()}")
+    # Debian's torch calls the system BLAS (BLAS_INFO=generic); the netlib reference BLAS is ~20x slower than OpenBLAS.
+    blas = os.path.realpath("/usr/lib/x86_64-linux-gnu/libblas.so.3")
+    if "BLAS_INFO=generic" in torch.__config__.show() and "openblas" not in blas and "mkl" not in blas:
+        log(f"warning: torch uses the system BLAS, which is {blas} (reference BLAS?); install libopenblas0-pthread for a fair peer")
 
     # Loading first, as in the C# benchmark: the heap has not grown yet.
     torch.manual_seed(a.seed)
