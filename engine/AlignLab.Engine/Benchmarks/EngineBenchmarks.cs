@@ -88,7 +88,7 @@ public static class EngineBenchmarks
             new BenchmarkMeasurement("matmul FLOP/s (2048x256 @ 256x1024)", peak / 1e9, "GFLOP/s"),
             new BenchmarkMeasurement("MFU (training / matmul)", 100 * achieved / peak, "%"),
         };
-        Print(output, "Training throughput", results);
+        BenchmarkMeasurement.PrintSection(output, "Training throughput", results);
         return results;
     }
 
@@ -115,7 +115,7 @@ public static class EngineBenchmarks
             new BenchmarkMeasurement("sampling without KV cache", rows * newTokens / uncached, "tokens/s"),
             new BenchmarkMeasurement("KV cache speed-up", uncached / cached, "x"),
         };
-        Print(output, "KV-cache decoding", results);
+        BenchmarkMeasurement.PrintSection(output, "KV-cache decoding", results);
         return results;
     }
 
@@ -151,11 +151,15 @@ public static class EngineBenchmarks
             new BenchmarkMeasurement("speed-up vs separate samplings", separate / shared, "x"),
             new BenchmarkMeasurement("speed-up vs prompt encoded n times", unshared / shared, "x"),
         };
-        Print(output, "Best-of-n with a shared prompt cache", results);
+        BenchmarkMeasurement.PrintSection(output, "Best-of-n with a shared prompt cache", results);
         return results;
     }
 
-    private static double MedianSeconds(ComputeContext context, Action action, int repeats)
+    /// <summary>
+    /// Median wall-clock seconds of <paramref name="repeats"/> runs of <paramref name="action"/> after one warm-up run,
+    /// each waited for on <paramref name="context"/>'s device.
+    /// </summary>
+    internal static double MedianSeconds(ComputeContext context, Action action, int repeats)
     {
         action(); // warm-up: allocator pools, lazy initialisation
         var times = new double[repeats];
@@ -194,12 +198,5 @@ public static class EngineBenchmarks
     {
         action();
         if (context.Device.type == DeviceType.CUDA) cuda.synchronize(context.Device);
-    }
-
-    private static void Print(TextWriter output, string title, IEnumerable<BenchmarkMeasurement> results)
-    {
-        output.WriteLine();
-        output.WriteLine(title);
-        foreach (var r in results) output.WriteLine("  " + r);
     }
 }

@@ -104,26 +104,31 @@ public static class HuggingFaceFolder
     };
 
     /// <summary>
-    /// Writes <paramref name="model"/> to <paramref name="directory"/> as config.json + model.safetensors (float32, the
-    /// checkpoint's own names and layouts, so transformers and other tools open it), each file atomically.
+    /// Writes <paramref name="model"/> to <paramref name="directory"/> as config.json + model.safetensors (stored as
+    /// <paramref name="dtype"/>: Float32, Float16 or BFloat16; the checkpoint's own names and layouts, so transformers and
+    /// other tools open it), each file atomically. LoRA adapters
+    /// are merged into their layers (W + s·B A, <see cref="Lora.LoraAdapters.MergedState"/>): the folder is a plain model
+    /// of the same architecture; save the adapters alone with <see cref="Lora.PeftAdapterFolder.Save"/>.
     /// </summary>
-    public static void Save(CausalLm model, string directory)
+    public static void Save(CausalLm model, string directory, ScalarType dtype = ScalarType.Float32)
     {
+        if (dtype is not (ScalarType.Float32 or ScalarType.Float16 or ScalarType.BFloat16))
+            throw new ArgumentException($"weights are saved as Float32, Float16 or BFloat16 (got {dtype}).", nameof(dtype));
         ArgumentNullException.ThrowIfNull(model);
-        Write(model, model, model.ModelConfig.ToJson(), directory);
+        Write(model, model, model.ModelConfig.ToJson(), directory, dtype);
     }
 
-    private static void Write(Module module, IHuggingFaceLayout model, JsonObject config, string directory)
+    private static void Write(Module module, IHuggingFaceLayout model, JsonObject config, string directory, ScalarType dtype = ScalarType.Float32)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         Directory.CreateDirectory(directory);
         using var scope = NewDisposeScope();
         var tensors = new Dictionary<string, Tensor>();
-        foreach (var (name, value) in module.state_dict())
+        foreach (var (name, value) in Lora.LoraAdapters.MergedState(module))
         {
             // Conv1D layers are stored [in, out] (see Gpt2LmHeadModel): transpose back to the checkpoint's layout.
             var stored = model.StoredTransposed(name) ? value.t() : value;
-            tensors[model.CheckpointKeyOf(name)] = stored.detach().to(ScalarType.Float32);
+            tensors[model.CheckpointKeyOf(name)] = stored.detach().to(dtype);
         }
         SafeTensors.Write(Path.Combine(directory, WeightsFile), tensors, new Dictionary<string, string> { ["format"] = "pt" });
         var configPath = Path.Combine(directory, ConfigFile);

@@ -83,12 +83,16 @@ public static class AncestralSampler
             if (mask is not null)
             {
                 // The generated tokens are real: extend the mask by one column of ones.
+                var shorter = mask;
                 mask = cat([mask, ones([rows, 1], ScalarType.Int64, mask.device)], 1).MoveToOuterDisposeScope();
+                shorter.Dispose();
             }
-            logits = options.UseKvCache
+            var next = options.UseKvCache
                 ? model.forward(token.unsqueeze(1), cache, mask)[TensorIndex.Colon, -1]
                 : model.forward(cat([repeated, stack(tokens, 1)], 1), null, mask)[TensorIndex.Colon, -1];
-            logits.MoveToOuterDisposeScope();
+            // Free the step's [rows, V] logits now: kept until the end, 64 steps of a 50k vocabulary hold gigabytes.
+            logits.Dispose();
+            logits = next.MoveToOuterDisposeScope();
         }
         cache?.Dispose();
         var responses = stack(tokens, 1);
