@@ -3,7 +3,7 @@ namespace AlignLab.Engine.Models;
 /// <summary>
 /// The toy language model: a small <see cref="Gpt2LmHeadModel"/> (exact GELU, as nanoGPT) whose shape comes from a
 /// <see cref="TinyGptConfig"/>, used with fixed-length prompts of <see cref="TinyGptConfig.PromptLength"/> tokens.
-/// It is the GPT-2 architecture, not a second implementation: saved with <see cref="HuggingFaceFolder.Save(CausalLm, string)"/> it is a
+/// It is the GPT-2 architecture, not a second implementation: saved with <see cref="HuggingFaceFolder.Save(CausalLm, string, TorchSharp.torch.ScalarType)"/> it is a
 /// Hugging Face GPT-2 folder, and <see cref="HuggingFaceFolder.Load"/> reads it back with identical log-probs.
 /// </summary>
 public sealed class TinyGpt : Gpt2LmHeadModel
