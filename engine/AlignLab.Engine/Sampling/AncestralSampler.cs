@@ -111,7 +111,8 @@ public static class AncestralSampler
     public static (Tensor Tokens, Tensor LogProbs) Draw(Tensor logits, SamplingOptions options, Generator generator)
     {
         using var scope = NewDisposeScope();
-        var z = logits.to(ScalarType.Float32);
+        // Half-precision logits are sampled in float32; float64 ones (a float64 run) keep their precision.
+        var z = logits.dtype == ScalarType.Float64 ? logits : logits.to(ScalarType.Float32);
         if (options.Temperature != 1.0) z = z / options.Temperature;
         var logp = LogitFilter.Apply(z, options.TopK, options.TopP).log_softmax(-1);
         var token = logp.exp().multinomial(1, generator: generator);

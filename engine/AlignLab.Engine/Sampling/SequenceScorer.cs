@@ -8,7 +8,7 @@ public static class SequenceScorer
 {
     /// <summary>
     /// log π(y|x) = Σ_t log π(y_t | x, y_&lt;t) of each row of <paramref name="responses"/> [B, L] given
-    /// <paramref name="prompts"/> [B, P], evaluated <paramref name="batchSize"/> rows at a time; returns [B] float32.
+    /// <paramref name="prompts"/> [B, P], evaluated <paramref name="batchSize"/> rows at a time; returns [B] in float32 (float64 for a float64 policy).
     /// Optional masks mark left-padded prompts and right-padded responses (see <see cref="ISequencePolicy"/>).
     /// </summary>
     public static Tensor LogProbs(ISequencePolicy policy, Tensor prompts, Tensor responses, int batchSize = 4096, Tensor? promptMask = null, Tensor? responseMask = null)
@@ -24,7 +24,9 @@ public static class SequenceScorer
         {
             long end = Math.Min(start + batchSize, prompts.shape[0]);
             var range = TensorIndex.Slice(start, end);
-            parts.Add(policy.SequenceLogProbs(prompts[range], responses[range], promptMask?[range], responseMask?[range]).to(ScalarType.Float32));
+            var logProbs = policy.SequenceLogProbs(prompts[range], responses[range], promptMask?[range], responseMask?[range]);
+            // Half precision is promoted to float32; a float64 policy's log-probs keep their precision (exact evaluation).
+            parts.Add(logProbs.dtype == ScalarType.Float64 ? logProbs : logProbs.to(ScalarType.Float32));
         }
         return (parts.Count == 1 ? parts[0] : cat(parts, 0)).MoveToOuterDisposeScope();
     }
