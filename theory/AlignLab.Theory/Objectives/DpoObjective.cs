@@ -9,8 +9,7 @@ namespace AlignLab.Theory.Objectives;
 /// </summary>
 public sealed class DpoObjective : ITabularObjective
 {
-    private readonly double[,] weight;
-    private readonly double[] logBase;
+    private readonly LogisticPairLoss loss;
 
     /// <summary>The objective for inverse temperature β &gt; 0.</summary>
     public DpoObjective(RewardDistribution distribution, double beta)
@@ -21,11 +20,11 @@ public sealed class DpoObjective : ITabularObjective
         var p = distribution.Probabilities;
         var r = distribution.Rewards;
         var k = distribution.Count;
-        weight = new double[k, k];
+        var weight = new double[k, k];
         for (var i = 0; i < k; i++)
             for (var j = 0; j < k; j++)
                 weight[i, j] = 2 * p[i] * p[j] * Logistic.Sigmoid(r[i] - r[j]);
-        logBase = TabularLogits.Log(p);
+        loss = new LogisticPairLoss(TabularLogits.Log(p), weight, beta);
         Name = $"dpo(beta={beta:G6})";
     }
 
@@ -36,34 +35,11 @@ public sealed class DpoObjective : ITabularObjective
     public string Name { get; }
 
     /// <inheritdoc />
-    public int Dimension => logBase.Length;
+    public int Dimension => loss.Dimension;
 
     /// <inheritdoc />
-    public double Value(IReadOnlyList<double> logits)
-    {
-        TabularLogits.CheckLogits(logits, Dimension);
-        var value = 0.0;
-        for (var i = 0; i < Dimension; i++)
-            for (var j = 0; j < Dimension; j++)
-                if (weight[i, j] > 0) value += weight[i, j] * Logistic.Softplus(-Beta * Gap(logits, i, j));
-        return value;
-    }
+    public double Value(IReadOnlyList<double> logits) => loss.Value(logits);
 
     /// <inheritdoc />
-    public double[] Gradient(IReadOnlyList<double> logits)
-    {
-        TabularLogits.CheckLogits(logits, Dimension);
-        var gradient = new double[Dimension];
-        for (var i = 0; i < Dimension; i++)
-            for (var j = 0; j < Dimension; j++)
-                if (weight[i, j] > 0)
-                {
-                    var g = -Beta * weight[i, j] * Logistic.Sigmoid(-Beta * Gap(logits, i, j));
-                    gradient[i] += g;
-                    gradient[j] -= g;
-                }
-        return gradient;
-    }
-
-    private double Gap(IReadOnlyList<double> logits, int i, int j) => logits[i] - logits[j] - logBase[i] + logBase[j];
+    public double[] Gradient(IReadOnlyList<double> logits) => loss.Gradient(logits);
 }

@@ -11,8 +11,7 @@ namespace AlignLab.Theory.Objectives;
 /// </summary>
 public sealed class LogisticBestWorstObjective : ITabularObjective
 {
-    private readonly double[] logBase;
-    private readonly (int Best, int Worst, double Mass)[] pairs;
+    private readonly LogisticPairLoss loss;
 
     /// <summary>The objective for n base samples per prompt and inverse temperature β &gt; 0.</summary>
     public LogisticBestWorstObjective(RewardDistribution distribution, int n, double beta)
@@ -21,14 +20,7 @@ public sealed class LogisticBestWorstObjective : ITabularObjective
         if (n < 2) throw new ArgumentException($"n must be >= 2 for best/worst pairs (got {n}).", nameof(n));
         ArgumentChecks.Positive(beta, nameof(beta));
         Beta = beta;
-        logBase = TabularLogits.Log(distribution.Probabilities);
-        var joint = BestWorstLaw.Joint(distribution, n);
-        var k = distribution.Count;
-        var list = new List<(int, int, double)>();
-        for (var i = 0; i < k; i++)
-            for (var j = 0; j < k; j++)
-                if (joint[i, j] > 0) list.Add((i, j, joint[i, j]));
-        pairs = [.. list];
+        loss = new LogisticPairLoss(TabularLogits.Log(distribution.Probabilities), BestWorstLaw.Joint(distribution, n), beta);
         Name = $"logistic-bon(n={n}, beta={beta:G6})";
     }
 
@@ -39,30 +31,11 @@ public sealed class LogisticBestWorstObjective : ITabularObjective
     public string Name { get; }
 
     /// <inheritdoc />
-    public int Dimension => logBase.Length;
+    public int Dimension => loss.Dimension;
 
     /// <inheritdoc />
-    public double Value(IReadOnlyList<double> logits)
-    {
-        TabularLogits.CheckLogits(logits, Dimension);
-        var value = 0.0;
-        foreach (var (i, j, mass) in pairs) value += mass * Logistic.Softplus(-Beta * Gap(logits, i, j));
-        return value;
-    }
+    public double Value(IReadOnlyList<double> logits) => loss.Value(logits);
 
     /// <inheritdoc />
-    public double[] Gradient(IReadOnlyList<double> logits)
-    {
-        TabularLogits.CheckLogits(logits, Dimension);
-        var gradient = new double[Dimension];
-        foreach (var (i, j, mass) in pairs)
-        {
-            var g = -Beta * mass * Logistic.Sigmoid(-Beta * Gap(logits, i, j));
-            gradient[i] += g;
-            gradient[j] -= g;
-        }
-        return gradient;
-    }
-
-    private double Gap(IReadOnlyList<double> logits, int i, int j) => logits[i] - logits[j] - logBase[i] + logBase[j];
+    public double[] Gradient(IReadOnlyList<double> logits) => loss.Gradient(logits);
 }
