@@ -19,16 +19,11 @@ internal static class UserErrors
         }
         catch (Exception e) when (e is DirectoryNotFoundException or FileNotFoundException or InvalidDataException or ArgumentException)
         {
-            configuration.Error.WriteLine($"{command}: {FirstLine(e.Message)}");
+            configuration.Error.WriteLine($"{command}: {FirstLine(UserMessages.Of(e))}");
             return ExitCodes.InvalidInput;
         }
     }
 
-    // ArgumentException appends " (Parameter 'x')" on its own line in some runtimes: keep the one line that names the problem.
-    private static string FirstLine(string message)
-    {
-        var line = message.Split('\n')[0].TrimEnd('\r');
-        var parameter = line.IndexOf(" (Parameter '", StringComparison.Ordinal);
-        return parameter < 0 ? line : line[..parameter];
-    }
+    // One line names the problem; a message with more lines (an inner exception's) keeps the first.
+    private static string FirstLine(string message) => message.Split('\n')[0].TrimEnd('\r');
 }
