@@ -14,6 +14,18 @@ public interface IRewardFunction
 
     /// <summary>The reward r(x, y) of each row.</summary>
     Tensor Score(Tensor prompts, Tensor responses);
+
+    /// <summary>
+    /// The reward of each row of left-padded <paramref name="prompts"/> [B, P] with <paramref name="promptMask"/> [B, P]
+    /// (true = token, false = padding; null = none). This default is <see cref="Score(Tensor, Tensor)"/> when the mask is
+    /// null or all true, and otherwise a <see cref="NotSupportedException"/> naming the reward: a reward that reads
+    /// padded prompts implements it.
+    /// </summary>
+    Tensor Score(Tensor prompts, Tensor responses, Tensor? promptMask)
+    {
+        if (promptMask is null || promptMask.all().item<bool>()) return Score(prompts, responses);
+        throw new NotSupportedException($"The reward '{Name}' does not support padded prompts: it scores only unpadded (prompt, response) pairs.");
+    }
 }
 
 /// <summary>A reward that also reports its uncertainty (e.g. a Laplace-approximated reward model).</summary>
