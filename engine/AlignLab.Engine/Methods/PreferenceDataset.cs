@@ -9,8 +9,10 @@ namespace AlignLab.Engine.Methods;
 /// <summary>
 /// A fixed set of N labelled preference pairs: prompts [N, P], chosen and rejected responses [N, L]. Built from base
 /// samples labelled by a gold reward (optionally noisy, for proxy reward models) or from best/worst-of-n samples.
+/// Prompts of different lengths are left-padded, <see cref="PromptMask"/> [N, P] marking real tokens (true) and padding
+/// (false); responses are right-padded after their end token.
 /// </summary>
-public sealed record PreferenceDataset(Tensor Prompts, Tensor Chosen, Tensor Rejected) : IDisposable
+public sealed record PreferenceDataset(Tensor Prompts, Tensor Chosen, Tensor Rejected, Tensor? PromptMask = null) : IDisposable
 {
     /// <summary>Number of pairs N.</summary>
     public long Count => Prompts.shape[0];
@@ -75,5 +77,6 @@ public sealed record PreferenceDataset(Tensor Prompts, Tensor Chosen, Tensor Rej
         Prompts.Dispose();
         Chosen.Dispose();
         Rejected.Dispose();
+        PromptMask?.Dispose();
     }
 }

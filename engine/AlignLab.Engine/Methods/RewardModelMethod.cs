@@ -1,3 +1,4 @@
+using AlignLab.Engine.Estimation;
 using AlignLab.Engine.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -12,18 +13,38 @@ namespace AlignLab.Engine.Methods;
 /// </summary>
 public sealed class RewardModelMethod : IAlignmentMethod
 {
-    private readonly Func<Tensor, Tensor, Tensor> score;
+    private readonly Func<Tensor, Tensor, Tensor?, Tensor> score;
     private readonly PreferenceDataset data;
     private readonly RewardModelConfig config;
 
-    /// <summary>Trains <paramref name="module"/>, whose scores are <paramref name="score"/>, on <paramref name="data"/>.</summary>
+    /// <summary>
+    /// Trains <paramref name="module"/>, whose scores are <paramref name="score"/>(prompts, responses), on
+    /// <paramref name="data"/>, which must have no prompt mask (the score could not see it).
+    /// </summary>
     public RewardModelMethod(nn.Module module, Func<Tensor, Tensor, Tensor> score, PreferenceDataset data, RewardModelConfig config)
+        : this(module, Unmasked(score, data), data, config)
+    {
+    }
+
+    /// <summary>
+    /// Trains <paramref name="module"/>, whose scores are <paramref name="score"/>(prompts, responses, promptMask), on
+    /// <paramref name="data"/> (its <see cref="PreferenceDataset.PromptMask"/> rows passed with each batch; null when it has none).
+    /// </summary>
+    public RewardModelMethod(nn.Module module, Func<Tensor, Tensor, Tensor?, Tensor> score, PreferenceDataset data, RewardModelConfig config)
     {
         Module = module ?? throw new ArgumentNullException(nameof(module));
         this.score = score ?? throw new ArgumentNullException(nameof(score));
         this.data = data ?? throw new ArgumentNullException(nameof(data));
         this.config = (config ?? throw new ArgumentNullException(nameof(config))).Validate();
         if (data.Count < 1) throw new ArgumentException("data has no pairs.", nameof(data));
+    }
+
+    private static Func<Tensor, Tensor, Tensor?, Tensor> Unmasked(Func<Tensor, Tensor, Tensor> score, PreferenceDataset data)
+    {
+        ArgumentNullException.ThrowIfNull(score);
+        if (data?.PromptMask is not null)
+            throw new ArgumentException("data has left-padded prompts (a PromptMask) but score takes no mask; give a score of (prompts, responses, promptMask).", nameof(data));
+        return (prompts, responses, _) => score(prompts, responses);
     }
 
     /// <inheritdoc />
@@ -42,13 +63,40 @@ public sealed class RewardModelMethod : IAlignmentMethod
     public static Tensor Loss(Tensor chosenRewards, Tensor rejectedRewards) =>
         -nn.functional.logsigmoid(chosenRewards - rejectedRewards).mean();
 
+    /// <summary>
+    /// Pairwise accuracy of <paramref name="score"/> on <paramref name="data"/> (e.g. held-out pairs), with its standard
+    /// error: the mean of a_i = 1[r(y_w,i) &gt; r(y_l,i)] + ½·1[r(y_w,i) = r(y_l,i)], i.e. the win rate of the chosen
+    /// responses over the rejected ones (<see cref="MonteCarloEstimators.WinRate"/>), scored without gradients in
+    /// batches of <paramref name="batchSize"/> pairs.
+    /// </summary>
+    public static Estimate PairwiseAccuracy(Func<Tensor, Tensor, Tensor?, Tensor> score, PreferenceDataset data, int batchSize = 64)
+    {
+        ArgumentNullException.ThrowIfNull(score);
+        ArgumentNullException.ThrowIfNull(data);
+        MethodChecks.AtLeast(batchSize, 1, nameof(batchSize));
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var chosen = new List<Tensor>();
+        var rejected = new List<Tensor>();
+        for (long start = 0; start < data.Count; start += batchSize)
+        {
+            long length = Math.Min(batchSize, data.Count - start);
+            var prompts = data.Prompts.narrow(0, start, length);
+            var mask = data.PromptMask?.narrow(0, start, length);
+            chosen.Add(score(prompts, data.Chosen.narrow(0, start, length), mask).to(ScalarType.Float64));
+            rejected.Add(score(prompts, data.Rejected.narrow(0, start, length), mask).to(ScalarType.Float64));
+        }
+        return MonteCarloEstimators.WinRate(cat(chosen, 0), cat(rejected, 0));
+    }
+
     /// <inheritdoc />
     public MethodOutput Step(torch.Generator generator)
     {
         var rows = randint(data.Count, new long[] { config.BatchSize }, ScalarType.Int64, data.Prompts.device, generator: generator);
         var prompts = data.Prompts.index_select(0, rows);
-        var chosen = score(prompts, data.Chosen.index_select(0, rows));
-        var rejected = score(prompts, data.Rejected.index_select(0, rows));
+        var mask = data.PromptMask?.index_select(0, rows);
+        var chosen = score(prompts, data.Chosen.index_select(0, rows), mask);
+        var rejected = score(prompts, data.Rejected.index_select(0, rows), mask);
         var margin = (chosen - rejected).detach();
         return new MethodOutput(Loss(chosen, rejected), new Dictionary<string, Tensor>
         {
