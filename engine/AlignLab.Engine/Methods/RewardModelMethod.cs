@@ -1,4 +1,5 @@
 using AlignLab.Engine.Rewards;
+using AlignLab.Engine.Estimation;
 using AlignLab.Engine.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -58,6 +59,32 @@ public sealed class RewardModelMethod : IAlignmentMethod
     /// <summary>The Bradley–Terry loss −mean log σ(r_chosen − r_rejected) of given scores [B].</summary>
     public static Tensor Loss(Tensor chosenRewards, Tensor rejectedRewards) =>
         -nn.functional.logsigmoid(chosenRewards - rejectedRewards).mean();
+
+    /// <summary>
+    /// Pairwise accuracy of <paramref name="score"/> on <paramref name="data"/> (e.g. held-out pairs), with its standard
+    /// error: the mean of a_i = 1[r(y_w,i) &gt; r(y_l,i)] + ½·1[r(y_w,i) = r(y_l,i)], i.e. the win rate of the chosen
+    /// responses over the rejected ones (<see cref="MonteCarloEstimators.WinRate"/>), scored without gradients in
+    /// batches of <paramref name="batchSize"/> pairs.
+    /// </summary>
+    public static Estimate PairwiseAccuracy(Func<Tensor, Tensor, Tensor?, Tensor> score, PreferenceDataset data, int batchSize = 64)
+    {
+        ArgumentNullException.ThrowIfNull(score);
+        ArgumentNullException.ThrowIfNull(data);
+        MethodChecks.AtLeast(batchSize, 1, nameof(batchSize));
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var chosen = new List<Tensor>();
+        var rejected = new List<Tensor>();
+        for (long start = 0; start < data.Count; start += batchSize)
+        {
+            long length = Math.Min(batchSize, data.Count - start);
+            var prompts = data.Prompts.narrow(0, start, length);
+            var mask = data.PromptMask?.narrow(0, start, length);
+            chosen.Add(score(prompts, data.Chosen.narrow(0, start, length), mask).to(ScalarType.Float64));
+            rejected.Add(score(prompts, data.Rejected.narrow(0, start, length), mask).to(ScalarType.Float64));
+        }
+        return MonteCarloEstimators.WinRate(cat(chosen, 0), cat(rejected, 0));
+    }
 
     /// <inheritdoc />
     public MethodOutput Step(torch.Generator generator)

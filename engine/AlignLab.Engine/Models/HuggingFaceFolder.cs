@@ -89,6 +89,7 @@ public static class HuggingFaceFolder
         ArgumentNullException.ThrowIfNull(model);
         var config = model.ModelConfig.ToJson();
         config["architectures"] = new JsonArray(model.ArchitectureName);
+        config["num_labels"] = 1;
         config["id2label"] = new JsonObject { ["0"] = "LABEL_0" };
         config["label2id"] = new JsonObject { ["LABEL_0"] = 0 };
         Write(model, model, config, directory);

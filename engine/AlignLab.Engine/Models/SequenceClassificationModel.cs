@@ -78,6 +78,70 @@ public sealed class SequenceClassificationModel : Module, IHuggingFaceLayout
         return _score.forward(h).squeeze(-1).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// A reward model on the trunk of <paramref name="languageModel"/>: its body's weights copied (LoRA adapters merged),
+    /// its language-model head dropped, and a fresh score head w ~ N(0, <paramref name="headStd"/>²) drawn from a
+    /// generator seeded with <paramref name="seed"/> (transformers initialises the head with its initializer_range, 0.02),
+    /// so the same trunk and seed give the same model. The starting point of Bradley–Terry reward modelling.
+    /// </summary>
+    public static SequenceClassificationModel FromCausalLm(CausalLm languageModel, long seed, double headStd = 0.02)
+    {
+        ArgumentNullException.ThrowIfNull(languageModel);
+        if (!(headStd > 0 && double.IsFinite(headStd))) throw new ArgumentException($"headStd must be > 0 (got {headStd}).", nameof(headStd));
+        var source = Lora.LoraAdapters.MergedState(languageModel);
+        var model = new SequenceClassificationModel(languageModel.ModelConfig);
+        try
+        {
+            using var noGrad = no_grad();
+            var device = source.Values.First().device;
+            model.to(device);
+            foreach (var (name, target) in model.state_dict())
+            {
+                if (name == "score.weight") continue;
+                if (!source.TryGetValue(name, out var value))
+                    throw new ArgumentException($"the language model has no '{name}' to copy into the reward model's trunk.", nameof(languageModel));
+                target.copy_(value);
+            }
+            using var generator = new Generator((ulong)seed, device);
+            init.normal_(model._score.weight!, 0, headStd, generator);
+            model.eval();
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Rewards r(x, y) [B] of prompt ⊕ response rows, differentiable: <paramref name="prompts"/> [B, P] left-padded where
+    /// <paramref name="promptMask"/> [B, P] is 0 (null: no padding), <paramref name="responses"/> [B, L] cut before their
+    /// first token in <paramref name="endTokens"/> (null: the config's eos_token_id), padding after it ignored, as
+    /// <see cref="Rewards.SequenceClassifierReward"/> scores a policy's samples. The score is read at the last real
+    /// token, so a row scores the same alone and in any batch. Every row needs at least one real prompt token.
+    /// </summary>
+    public Tensor ScoreResponses(Tensor prompts, Tensor responses, Tensor? promptMask = null, IReadOnlyList<long>? endTokens = null)
+    {
+        if (prompts.dim() != 2 || responses.dim() != 2 || prompts.shape[0] != responses.shape[0])
+            throw new ArgumentException($"prompts [B, P] and responses [B, L] must have the same rows (got [{string.Join(", ", prompts.shape)}] and [{string.Join(", ", responses.shape)}]).", nameof(responses));
+        if (promptMask is not null && !promptMask.shape.SequenceEqual(prompts.shape))
+            throw new ArgumentException($"promptMask must have the prompts' shape [{string.Join(", ", prompts.shape)}] (got [{string.Join(", ", promptMask.shape)}]).", nameof(promptMask));
+        CausalLm.CheckLeftPadded(promptMask);
+        using var scope = NewDisposeScope();
+        var isEnd = zeros_like(responses, ScalarType.Int64);
+        foreach (var end in endTokens ?? ModelConfig.EosTokenIds ?? []) isEnd = isEnd | responses.eq(end).to(ScalarType.Int64);
+        var beforeEnd = isEnd.cumsum(1).eq(0).to(ScalarType.Int64);
+        var keyMask = promptMask?.to(ScalarType.Int64) ?? ones_like(prompts, ScalarType.Int64);
+        // Columns that are padding in every row are dropped: a batch drawn from a dataset padded to its longest pair
+        // then costs only its own longest row, and fits the positions whenever its rows do.
+        long promptWidth = keyMask.sum(1).max().item<long>(), responseWidth = beforeEnd.sum(1).max().item<long>();
+        long p = prompts.shape[1];
+        var tokens = cat([prompts.narrow(1, p - promptWidth, promptWidth), responses.narrow(1, 0, responseWidth)], 1);
+        var mask = cat([keyMask.narrow(1, p - promptWidth, promptWidth), beforeEnd.narrow(1, 0, responseWidth)], 1);
+        return forward(tokens, mask).MoveToOuterDisposeScope();
+    }
+
     /// <inheritdoc />
     public string? StateNameOf(string key) => ModelConfig.ModelType switch
     {
