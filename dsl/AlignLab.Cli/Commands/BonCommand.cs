@@ -69,8 +69,7 @@ public static class BonCommand
                 ["top_p"] = options.TopP,
                 ["seed"] = options.Seed,
             };
-            var settingsPath = outPath + ".settings.json";
-            CheckSettings(outPath, settingsPath, settings);
+            BestOfNFile.CheckSettings(outPath, settings);
             var error = parseResult.InvocationConfiguration.Error;
 
             using var model = Models.Load(settings["policy"]!.GetValue<string>(), parseResult.GetValue(device));
@@ -85,19 +84,12 @@ public static class BonCommand
             using var rewardModel = Models.LoadReward(settings["reward"]!.GetValue<string>(), model, batchSize: parseResult.GetValue(rewardBatch));
 
             int done = BestOfNFile.Resume(outPath, i => i < rows.Count ? rows[i].Prompt : null);
-            if (done == 0) AtomicFile.WriteAllText(settingsPath, settings.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            if (done == 0) BestOfNFile.WriteSettings(outPath, settings);
             else error.WriteLine($"continuing {outPath}: {done} of {rows.Count} prompts already done");
 
             var builder = new BestOfNBuilder(model, rewardModel, options);
             var progress = new BuildProgress(error, rows.Count, done, Interactive(error));
-            using (var file = new FileStream(outPath, FileMode.Append, FileAccess.Write, FileShare.Read))
-            {
-                for (int i = done; i < rows.Count; i++)
-                {
-                    BestOfNFile.Append(file, builder.Build(i, rows[i].Prompt, rows[i].Line));
-                    progress.Report(i + 1);
-                }
-            }
+            builder.Append(rows, done, outPath, progress.Report);
             progress.Finish();
             Summarise(stdout, outPath, rows.Count, done);
         }));
@@ -125,20 +117,6 @@ public static class BonCommand
             if (skipped.Count > 20) error.WriteLine($"  … and {skipped.Count - 20} more");
         }
         return rows;
-    }
-
-    /// <summary>Refuses to continue an output built with other settings (or whose settings are lost): the records would mix two runs.</summary>
-    private static void CheckSettings(string outPath, string settingsPath, JsonObject settings)
-    {
-        if (!File.Exists(outPath) || new FileInfo(outPath).Length == 0) return;
-        if (!File.Exists(settingsPath))
-            throw new ArgumentException($"--out {outPath} exists but {settingsPath} does not, so it cannot be continued safely; delete it or choose another --out.");
-        var previous = JsonNode.Parse(File.ReadAllText(settingsPath)) as JsonObject ?? new JsonObject();
-        foreach (var (name, value) in settings)
-        {
-            if (!JsonNode.DeepEquals(previous[name], value))
-                throw new ArgumentException($"--out {outPath} was started with {name} {previous[name]?.ToJsonString() ?? "unset"}, not {value?.ToJsonString()}; continue with the same arguments, or choose another --out.");
-        }
     }
 
     private static void Summarise(TextWriter stdout, string outPath, int total, int resumedAfter)

@@ -1,3 +1,4 @@
+using AlignLab.Engine.Datasets;
 using AlignLab.Engine.Rewards;
 using static TorchSharp.torch;
 
@@ -35,6 +36,23 @@ public sealed class BestOfNBuilder
         z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
         z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
         return (long)((z ^ (z >> 31)) >> 1);
+    }
+
+    /// <summary>
+    /// Builds the records of <paramref name="rows"/> from index <paramref name="start"/> on (the whole records an earlier
+    /// run left, <see cref="BestOfNFile.Resume"/>) and appends each to <paramref name="path"/> as soon as it is done,
+    /// calling <paramref name="done"/> with the number of prompts finished so far. What <c>alignlab bon build</c> and
+    /// <see cref="RealTaskSpec.BuildBestOfN"/> run.
+    /// </summary>
+    public void Append(IReadOnlyList<PromptRow> rows, int start, string path, Action<int>? done = null)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        using var file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
+        for (int i = start; i < rows.Count; i++)
+        {
+            BestOfNFile.Append(file, Build(i, rows[i].Prompt, rows[i].Line));
+            done?.Invoke(i + 1);
+        }
     }
 
     /// <summary>The record of prompt <paramref name="index"/> (<paramref name="prompt"/>, read from line <paramref name="line"/>).</summary>

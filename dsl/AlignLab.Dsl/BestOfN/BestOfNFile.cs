@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace AlignLab.Dsl;
 
@@ -61,6 +62,33 @@ public static class BestOfNFile
         }
         return count;
     }
+
+    /// <summary>The settings file kept beside best-of-n file <paramref name="path"/>: <c>PATH.settings.json</c>.</summary>
+    public static string SettingsPath(string path) => path + ".settings.json";
+
+    /// <summary>
+    /// Refuses to continue <paramref name="path"/> when it holds records but was built with other
+    /// <paramref name="settings"/> (the arguments that decide the records), or its settings file is lost: the records
+    /// would mix two runs. Throws <see cref="ArgumentException"/> naming the first differing setting.
+    /// </summary>
+    public static void CheckSettings(string path, JsonObject settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (!File.Exists(path) || new FileInfo(path).Length == 0) return;
+        var settingsPath = SettingsPath(path);
+        if (!File.Exists(settingsPath))
+            throw new ArgumentException($"{path} exists but {settingsPath} does not, so it cannot be continued safely; delete it or choose another output.");
+        var previous = JsonNode.Parse(File.ReadAllText(settingsPath)) as JsonObject ?? new JsonObject();
+        foreach (var (name, value) in settings)
+        {
+            if (!JsonNode.DeepEquals(previous[name], value))
+                throw new ArgumentException($"{path} was started with {name} {previous[name]?.ToJsonString() ?? "unset"}, not {value?.ToJsonString()}; continue with the same settings, or choose another output.");
+        }
+    }
+
+    /// <summary>Writes <paramref name="settings"/> beside <paramref name="path"/> (atomically), for <see cref="CheckSettings"/>.</summary>
+    public static void WriteSettings(string path, JsonObject settings) =>
+        Results.AtomicFile.WriteAllText(SettingsPath(path), settings.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
 
     /// <summary>Appends <paramref name="record"/> as one line and flushes it to disk.</summary>
     public static void Append(FileStream file, BestOfNRecord record)

@@ -1,4 +1,5 @@
 using AlignLab.Dsl.Scripting;
+using AlignLab.Engine.Models.Lora;
 using AlignLab.Engine.Runtime;
 using static TorchSharp.torch;
 
@@ -27,8 +28,31 @@ public sealed record Experiment
     /// <summary>The experiment's name (the run's name in the run store).</summary>
     public string Name { get; init; }
 
-    /// <summary>The task (default <see cref="Tasks.ToyLanguage"/> with its defaults).</summary>
+    /// <summary>The toy task (default <see cref="Tasks.ToyLanguage"/> with its defaults); unused when <see cref="RealTask"/> is set.</summary>
     public TaskSpec Task { get; init; } = Tasks.ToyLanguage();
+
+    /// <summary>
+    /// The task on real models (<see cref="Tasks.Real"/>), or null (default) for the toy <see cref="Task"/>. A real task is
+    /// evaluated by Monte-Carlo with standard errors instead of by enumeration.
+    /// </summary>
+    public RealTaskSpec? RealTask { get; init; }
+
+    /// <summary>True when the experiment runs on a real task (<see cref="RealTask"/>).</summary>
+    public bool IsReal => RealTask is not null;
+
+    /// <summary>The name of the task in use, for tables and logs.</summary>
+    public string TaskName => RealTask?.Name ?? Task.Name;
+
+    /// <summary>
+    /// LoRA adapters of every trained policy of a real task (null, default: full fine-tuning). With LoRA the reference is
+    /// the same model with its adapters switched off (<see cref="AdaptersOffPolicy"/>: no second copy of the weights) and
+    /// each row saves its adapters in PEFT's layout; without, the reference is a frozen second copy and each row saves
+    /// the whole policy as a Hugging Face folder.
+    /// </summary>
+    public LoraConfig? Lora { get; init; }
+
+    /// <summary>Micro-batches whose gradients are averaged per optimiser step (default 1): an effective batch k times the scale's.</summary>
+    public int GradientAccumulation { get; init; } = 1;
 
     /// <summary>The methods compared, one result row each, in order.</summary>
     public IReadOnlyList<MethodSpec> MethodSpecs { get; init; } = [];
@@ -84,8 +108,17 @@ public sealed record Experiment
     public static Experiment Named(string name) =>
         string.IsNullOrWhiteSpace(name) ? throw new ArgumentException($"name must be a non-empty experiment name (got '{name}').", nameof(name)) : new(name);
 
-    /// <summary>This experiment on <paramref name="task"/>.</summary>
-    public Experiment On(TaskSpec task) => this with { Task = task ?? throw new ArgumentNullException(nameof(task)) };
+    /// <summary>This experiment on the toy task <paramref name="task"/>.</summary>
+    public Experiment On(TaskSpec task) => this with { Task = task ?? throw new ArgumentNullException(nameof(task)), RealTask = null };
+
+    /// <summary>This experiment on the real task <paramref name="task"/> (<see cref="Tasks.Real"/>).</summary>
+    public Experiment On(RealTaskSpec task) => this with { RealTask = task ?? throw new ArgumentNullException(nameof(task)) };
+
+    /// <summary>This experiment training LoRA adapters (<paramref name="config"/>) instead of every weight; see <see cref="Lora"/>.</summary>
+    public Experiment WithLora(LoraConfig config) => this with { Lora = config ?? throw new ArgumentNullException(nameof(config)) };
+
+    /// <summary>This experiment accumulating gradients over <paramref name="steps"/> micro-batches per optimiser step (checked by Validate).</summary>
+    public Experiment WithGradientAccumulation(int steps) => this with { GradientAccumulation = steps };
 
     /// <summary>This experiment with <paramref name="methods"/> added to the comparison (in order).</summary>
     public Experiment Compare(params MethodSpec[] methods) => Compare((IEnumerable<MethodSpec>)methods);

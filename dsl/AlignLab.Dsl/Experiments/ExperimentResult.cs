@@ -40,7 +40,7 @@ public sealed record ExperimentResult(
     public void Print(Action<string>? writeLine = null)
     {
         writeLine ??= Console.WriteLine;
-        writeLine($"{Experiment.Name} (run {RunId}, seed {Experiment.Seed}) on {Experiment.Task.Name}; compute: {Compute}");
+        writeLine($"{Experiment.Name} (run {RunId}, seed {Experiment.Seed}) on {Experiment.TaskName}; compute: {Compute}");
         foreach (var line in Table.ToText(4).Split('\n')) writeLine(line.TrimEnd('\r'));
     }
 }

@@ -1,8 +1,9 @@
 namespace AlignLab.Dsl;
 
 /// <summary>
-/// One method's result in an <see cref="ExperimentResult"/>, every value exact by enumeration (THEORY.md §9) and
-/// averaged uniformly over prompts. Frontier columns are NaN when the frontier was not asked for or the point lies
+/// One method's result in an <see cref="ExperimentResult"/>, averaged uniformly over prompts: on the toy task every value
+/// exact by enumeration (THEORY.md §9, standard errors 0); on a real task Monte-Carlo estimates on held-out prompts with
+/// their standard errors (<c>MonteCarloEvaluation</c>), the off-target attribute being the response length in tokens. Frontier columns are NaN when the frontier was not asked for or the point lies
 /// outside its range; parameters a method does not have are NaN (or 0 for n).
 /// </summary>
 /// <param name="Method">Row name (<see cref="MethodSpec.DisplayName"/>).</param>
@@ -29,12 +30,23 @@ namespace AlignLab.Dsl;
 /// <param name="OptimumObjective">The objective's minimum over all policies (NaN unless <see cref="Experiment.WithExactOptima"/>).</param>
 /// <param name="OptimumKl">KL(π*‖base) of the objective's minimiser π* (NaN unless exact optima were asked for).</param>
 /// <param name="OptimumWinRate">W(π*) of the objective's minimiser (NaN unless exact optima were asked for).</param>
+/// <param name="WinRateStdErr">Standard error of <see cref="WinRate"/>: 0 when exact (toy task), else the Monte-Carlo estimate's (real task).</param>
+/// <param name="KlStdErr">Standard error of <see cref="Kl"/> (0 when exact).</param>
+/// <param name="ExpectedRewardStdErr">Standard error of <see cref="ExpectedReward"/> (0 when exact).</param>
+/// <param name="OffTargetStdErr">Standard error of <see cref="OffTarget"/> (0 when exact).</param>
+/// <param name="KlBound">
+/// Best-of-n rows of a real task: the exact bound KL(π_n‖π_ref) ≤ log n − (n−1)/n (THEORY.md §1), shown beside the
+/// estimate; NaN otherwise.
+/// </param>
+/// <param name="EvalPrompts">Held-out prompts a Monte-Carlo row was evaluated on (0 when exact).</param>
 public sealed record ExperimentRow(
     string Method, MethodSpec Spec, int Steps, double WinRate, double Kl, double ExpectedReward, double OffTarget,
     double BonNKl, double BonNWinRate, double BonWinRateAtKl, double OptimalWinRateAtKl, double BonKlAtWinRate,
     double FinalLoss, double TrainSeconds,
     double Objective = double.NaN, double ObjectiveAtBonN = double.NaN,
-    double OptimumObjective = double.NaN, double OptimumKl = double.NaN, double OptimumWinRate = double.NaN)
+    double OptimumObjective = double.NaN, double OptimumKl = double.NaN, double OptimumWinRate = double.NaN,
+    double WinRateStdErr = 0, double KlStdErr = 0, double ExpectedRewardStdErr = 0, double OffTargetStdErr = 0,
+    double KlBound = double.NaN, int EvalPrompts = 0)
 {
     /// <summary>KL spent beyond what best-of-n needs for the same win rate, KL − <see cref="BonKlAtWinRate"/> (≥ 0 up to training noise when BoN is near-optimal).</summary>
     public double ExcessKl => Kl - BonKlAtWinRate;

@@ -9,19 +9,10 @@ internal static class ExperimentValidation
     public static IReadOnlyList<string> Problems(Experiment experiment)
     {
         var problems = new List<string>();
-        var task = experiment.Task;
-        try
-        {
-            task.Config.Validate();
-            (task.Base ?? experiment.Scale.EffectiveBase).Validate();
-        }
-        catch (ArgumentException e)
-        {
-            problems.Add($"task {task.Name}: {e.Message}");
-        }
-        if (!task.IsEnumerable)
-            problems.Add($"task {task.Name} has {task.ResponseCount:N0} responses per prompt, more than the {TaskSpec.MaxEnumerableResponses:N0} "
-                + "that exact evaluation (KL, win rate, best-of-n by enumeration) can list; shorten responseLength or vocabSize.");
+        if (experiment.RealTask is { } real) problems.AddRange(RealTaskProblems(experiment, real));
+        else problems.AddRange(ToyTaskProblems(experiment));
+        if (experiment.GradientAccumulation < 1)
+            problems.Add($"gradient accumulation must be >= 1 micro-batch per step (got {experiment.GradientAccumulation}).");
 
         try
         {
@@ -71,5 +62,50 @@ internal static class ExperimentValidation
         if (experiment.FrontierSpecs.Count > 0 && !(metrics.Any(m => m.Name == "kl") && metrics.Any(m => m.Name == "win_rate")))
             problems.Add("frontiers are drawn in (KL, win rate); add Metrics.Kl and Metrics.WinRate to .Evaluate(...), or drop .WithFrontiers(...).");
         return problems;
+    }
+
+    private static IEnumerable<string> ToyTaskProblems(Experiment experiment)
+    {
+        var task = experiment.Task;
+        string? invalid = null;
+        try
+        {
+            task.Config.Validate();
+            (task.Base ?? experiment.Scale.EffectiveBase).Validate();
+        }
+        catch (ArgumentException e)
+        {
+            invalid = $"task {task.Name}: {e.Message}";
+        }
+        if (invalid is not null) yield return invalid;
+        if (!task.IsEnumerable)
+            yield return $"task {task.Name} has {task.ResponseCount:N0} responses per prompt, more than the {TaskSpec.MaxEnumerableResponses:N0} "
+                + "that exact evaluation (KL, win rate, best-of-n by enumeration) can list; shorten responseLength or vocabSize.";
+        if (experiment.Lora is not null)
+            yield return "LoRA (.WithLora) adapts the transformers of real tasks; the toy task trains its small base in full: drop .WithLora or use Tasks.Real.";
+    }
+
+    private static IEnumerable<string> RealTaskProblems(Experiment experiment, RealTaskSpec task)
+    {
+        // The methods that read best/worst pairs, or the best samples, from an offline best-of-n file.
+        var pairNs = task.BestOfN is null ? [] : experiment.MethodSpecs.Where(m => m.TrainsOnBestOfNData).Select(m => m.N).ToList();
+        foreach (var problem in RealTaskData.Problems(task, pairNs)) yield return $"task {task.Name}: {problem}";
+        if (experiment.FrontierSpecs.Count > 0)
+            yield return "exact frontiers (.WithFrontiers) need an enumerable toy task; a real task's chart always draws the theoretical "
+                + "best-of-n curve (KL = log n − (n−1)/n, W = n/(n+1)) instead: drop .WithFrontiers.";
+        if (experiment.ExactOptima)
+            yield return "exact optima (.WithExactOptima) enumerate every response of the toy task; drop it on a real task.";
+        string? lora = null;
+        try
+        {
+            experiment.Lora?.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            lora = $"LoRA: {e.Message}";
+        }
+        if (lora is not null) yield return lora;
+        if (experiment.Lora is not null && experiment.MethodSpecs.Any(m => m.Kind == MethodKind.JBond))
+            yield return "J-BOND's moving anchor is an average of all weights, which LoRA does not train; use full fine-tuning (no .WithLora) or Methods.Bond.";
     }
 }

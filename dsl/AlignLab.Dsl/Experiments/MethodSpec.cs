@@ -25,6 +25,12 @@ public sealed record MethodSpec(
     /// <summary>True when the method trains a model (everything but <see cref="MethodKind.Base"/> and <see cref="MethodKind.BestOfN"/>).</summary>
     public bool IsTrained => Kind is not (MethodKind.Base or MethodKind.BestOfN);
 
+    /// <summary>
+    /// True when the method learns from best-of-n samples of the base — best/worst pairs (BoNBoN, IPO-BoN, DPO, IPO) or
+    /// the best sample (SFT-BoN) — which a real task can read from an offline best-of-n file instead of sampling.
+    /// </summary>
+    public bool TrainsOnBestOfNData => Kind is MethodKind.BonBon or MethodKind.IpoBon or MethodKind.Dpo or MethodKind.Ipo or MethodKind.SftBon;
+
     /// <summary>True when the method has the parameter n.</summary>
     public bool UsesN => Kind is not (MethodKind.Base or MethodKind.Rlhf);
 

@@ -1,3 +1,4 @@
+using AlignLab.Engine.Datasets;
 using AlignLab.Engine.Tasks;
 
 namespace AlignLab.Dsl;
@@ -17,4 +18,25 @@ public static class Tasks
 
     /// <summary>The toy task for a full <paramref name="config"/>.</summary>
     public static TaskSpec Toy(ToyTaskConfig config) => new(config ?? throw new ArgumentNullException(nameof(config)));
+
+    /// <summary>
+    /// A task on real models (<see cref="RealTaskSpec"/>, whose parameters these are): the policy folder
+    /// <paramref name="policy"/>, the reward-model folder <paramref name="reward"/> — or null and a text reward
+    /// <paramref name="rewardFunction"/>(prompt, response) named <paramref name="rewardName"/> — and the prompt file
+    /// <paramref name="prompts"/>. Folders and files are checked by <see cref="Experiment.Validate"/>, not here.
+    /// <code>
+    /// Tasks.Real("models/gpt2", "models/gpt2-rm", "data/imdb_prompts.jsonl", maxResponseTokens: 48, evalPrompts: 128)
+    /// Tasks.Real("models/gpt2", null, "data/prompts.jsonl", rewardFunction: (x, y) =&gt; y.Split(' ').Length, rewardName: "words")
+    /// </code>
+    /// </summary>
+    public static RealTaskSpec Real(string policy, string? reward, string prompts, string promptField = "prompt", int maxPromptTokens = 256,
+        int maxResponseTokens = 64, double temperature = 1.0, double topP = 1.0, int trainPrompts = 0, int evalPrompts = 64,
+        int evalSamplesPerPrompt = 4, long splitSeed = 0, BadRows onBadRow = BadRows.Stop, int batchSize = 16,
+        Func<string, string, double>? rewardFunction = null, string? rewardName = null) =>
+        new(policy, reward, prompts, promptField, maxPromptTokens, maxResponseTokens, temperature, topP, trainPrompts, evalPrompts,
+            evalSamplesPerPrompt, splitSeed, onBadRow, batchSize)
+        {
+            RewardFunction = rewardFunction,
+            RewardName = rewardFunction is null ? null : rewardName ?? "script reward",
+        };
 }

@@ -49,6 +49,20 @@ public static class HuggingFaceFolder
         }, progress);
 
     /// <summary>
+    /// The configuration of the reward-model folder <paramref name="directory"/>, checked as <see cref="LoadRewardModel"/>
+    /// checks it (a one-label <c>*ForSequenceClassification</c> config.json) without reading any weights: what an
+    /// experiment validates before it starts.
+    /// </summary>
+    public static TransformerConfig ReadRewardModelConfig(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"reward model folder '{directory}' does not exist.");
+        var config = TransformerConfig.Read(Path.Combine(directory, ConfigFile));
+        CheckClassifierConfig(Path.Combine(directory, ConfigFile));
+        return config;
+    }
+
+    /// <summary>
     /// The one loading path: reads config.json, opens the weights, builds the model with <paramref name="create"/>
     /// and copies every checked tensor into it (see the type's summary); nothing is returned on an error.
     /// </summary>
