@@ -125,8 +125,8 @@ public static class MonteCarloEvaluation
         var fresh = freshRewards.view(b, 1, m).expand(b, m, m);
         if (m == 1) return fresh.reshape(b * m, m);
         // Draw g keeps the groups g' ≠ g: index the other groups by g' = (g + 1 + i) mod m, i < m − 1.
-        var others = (arange(m, device: byPrompt.device).view(m, 1) + 1 + arange(m - 1, device: byPrompt.device).view(1, m - 1)).remainder(m);
-        var otherCandidates = byPrompt[TensorIndex.Colon, others].reshape(b, m, (m - 1) * n);
+        var others = (arange(m, ScalarType.Int64, byPrompt.device).view(m, 1) + 1 + arange(m - 1, ScalarType.Int64, byPrompt.device).view(1, m - 1)).remainder(m);
+        var otherCandidates = byPrompt.index_select(1, others.view(-1)).reshape(b, m, (m - 1) * n);
         return cat([otherCandidates, fresh], 2).reshape(b * m, (m - 1) * n + m);
     }
 
