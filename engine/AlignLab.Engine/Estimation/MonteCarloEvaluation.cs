@@ -3,6 +3,7 @@ using AlignLab.Engine.Models;
 using AlignLab.Engine.Rewards;
 using AlignLab.Engine.Sampling;
 using AlignLab.Engine.Selection;
+using AlignLab.Theory;
 using static TorchSharp.torch;
 
 namespace AlignLab.Engine.Estimation;
@@ -111,7 +112,7 @@ public static class MonteCarloEvaluation
         using var logRatio = logRatios.Values(m);
         using var length = lengths.Values(m);
         return new MonteCarloMetrics(MonteCarloEstimators.WinRate(r, rFresh, m), MonteCarloEstimators.Mean(logRatio, m),
-            MonteCarloEstimators.Mean(r, m), MonteCarloEstimators.Mean(length, m), KlBound: Math.Log(n) - (n - 1.0) / n);
+            MonteCarloEstimators.Mean(r, m), MonteCarloEstimators.Mean(length, m), KlBound: ContinuousCase.BonKl(n));
     }
 
     /// <summary>
@@ -170,18 +171,14 @@ public static class MonteCarloEvaluation
 
         public Tensor Values(int samplesPerPrompt)
         {
+            using var scope = NewDisposeScope();
             var all = cat(_parts, 0);
             foreach (var part in _parts) part.Dispose();
             _parts.Clear();
-            using var finite = all.isfinite();
-            if (!finite.all().item<bool>())
-            {
-                long bad = finite.logical_not().nonzero()[0, 0].item<long>();
-                double value = all[bad].item<double>();
-                all.Dispose();
-                throw new InvalidOperationException($"The {name} of sample {bad % samplesPerPrompt} of prompt {bad / samplesPerPrompt} is {value}, not finite.");
-            }
-            return all;
+            var finite = all.isfinite();
+            if (finite.all().item<bool>()) return all.MoveToOuterDisposeScope();
+            long bad = finite.logical_not().nonzero()[0, 0].item<long>();
+            throw new InvalidOperationException($"The {name} of sample {bad % samplesPerPrompt} of prompt {bad / samplesPerPrompt} is {all[bad].item<double>()}, not finite.");
         }
     }
 }

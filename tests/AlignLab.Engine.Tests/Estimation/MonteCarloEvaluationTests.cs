@@ -156,6 +156,17 @@ public sealed class MonteCarloEvaluationTests : IDisposable
         Assert.Contains(_task.GoldReward.Name, e.Message);
     }
 
+    [Fact]
+    public void NonFiniteReward_StopsNamingTheFigurePromptAndSample()
+    {
+        // NaN for responses that start with symbol 0: some sample of some prompt, found and named rather than averaged.
+        var nanReward = new Rewards.FunctionReward("nan-on-0", (_, y) => where(y[TensorIndex.Colon, 0].eq(0), double.NaN, 1.0));
+        using var g = new Generator(0);
+        var e = Assert.Throws<InvalidOperationException>(() =>
+            MonteCarloEvaluation.Evaluate(_reference, _reference, nanReward, _task.Prompts, null, _config, g));
+        Assert.Matches(@"^The reward of sample \d of prompt \d+ is NaN, not finite\.$", e.Message);
+    }
+
     // Progress<T> posts to the thread pool; this one reports in order, on the caller's thread.
     private sealed class SynchronousProgress(Action<double> report) : IProgress<double>
     {
