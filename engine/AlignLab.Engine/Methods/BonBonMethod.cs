@@ -78,8 +78,8 @@ public sealed class BonBonMethod : IAlignmentMethod, IDisposable
     public MethodOutput Step(torch.Generator generator)
     {
         var batch = pairs.Next(config.BatchSize, generator);
-        var best = Reduce(policy.SequenceLogProbs(batch.Prompts, batch.Chosen), batch.Chosen, config);
-        var worst = Reduce(policy.SequenceLogProbs(batch.Prompts, batch.Rejected), batch.Rejected, config);
+        var best = Reduce(policy.SequenceLogProbs(batch.Prompts, batch.Chosen, batch.PromptMask), batch.Chosen, config);
+        var worst = Reduce(policy.SequenceLogProbs(batch.Prompts, batch.Rejected, batch.PromptMask), batch.Rejected, config);
         var gap = PreferenceGap.Of(best, worst,
             Reduce(batch.ChosenReferenceLogProbs, batch.Chosen, config), Reduce(batch.RejectedReferenceLogProbs, batch.Rejected, config));
         // A CPU scalar: reading it costs no device synchronisation.

@@ -22,6 +22,7 @@ public sealed class BondMethod : IAlignmentMethod
     private readonly ISequencePolicy anchor;
     private readonly ISequencePolicy reference;
     private readonly Tensor prompts;
+    private readonly Tensor? promptMask;
     private readonly IRewardFunction reward;
     private readonly BondConfig config;
     private readonly IReadOnlyList<(Tensor Anchor, Tensor Policy)> emaPairs;
@@ -29,14 +30,18 @@ public sealed class BondMethod : IAlignmentMethod
     /// <summary>
     /// Trains <paramref name="policy"/>. <paramref name="anchor"/> is a separate instance of the same architecture holding
     /// the base weights (it is updated in place when η &gt; 0); <paramref name="reference"/> is the fixed base for the
-    /// optional KL regulariser.
+    /// optional KL regulariser. The prompts [P, Lp] are left-padded where <paramref name="promptMask"/> [P, Lp] is 0 (null:
+    /// none padded).
     /// </summary>
-    public BondMethod(ISequencePolicy policy, ISequencePolicy anchor, ISequencePolicy reference, Tensor prompts, IRewardFunction reward, BondConfig config)
+    public BondMethod(ISequencePolicy policy, ISequencePolicy anchor, ISequencePolicy reference, Tensor prompts, IRewardFunction reward, BondConfig config,
+        Tensor? promptMask = null)
     {
         this.policy = policy ?? throw new ArgumentNullException(nameof(policy));
         this.anchor = anchor ?? throw new ArgumentNullException(nameof(anchor));
         this.reference = reference ?? throw new ArgumentNullException(nameof(reference));
         this.prompts = prompts ?? throw new ArgumentNullException(nameof(prompts));
+        PromptDraw.CheckMask(prompts, promptMask);
+        this.promptMask = promptMask;
         this.reward = reward ?? throw new ArgumentNullException(nameof(reward));
         this.config = (config ?? throw new ArgumentNullException(nameof(config))).Validate();
         if (ReferenceEquals(policy.Module, anchor.Module)) throw new ArgumentException("anchor must be a separate module from policy.", nameof(anchor));
@@ -70,19 +75,19 @@ public sealed class BondMethod : IAlignmentMethod
             using var noGrad = no_grad();
             foreach (var (a, p) in emaPairs) a.lerp_(p, config.AnchorDecay);
         }
-        var (_, batchPrompts) = PromptDraw.Next(prompts, config.BatchSize, generator);
+        var (_, batchPrompts, batchMask) = PromptDraw.Next(prompts, promptMask, config.BatchSize, generator);
 
-        var best = BestWorstPairSource.DrawBest(anchor, batchPrompts, config.N, reward, config.Sampling, generator);
-        var forward = -policy.SequenceLogProbs(batchPrompts, best).mean();
+        var best = BestWorstPairSource.DrawBest(anchor, batchPrompts, config.N, reward, config.Sampling, generator, batchMask);
+        var forward = -policy.SequenceLogProbs(batchPrompts, best, batchMask).mean();
 
         var k = config.SamplesPerPrompt;
-        using var samples = OnPolicySamples.Draw(policy, batchPrompts, k, config.Sampling, generator);
+        using var samples = OnPolicySamples.Draw(policy, batchPrompts, k, config.Sampling, generator, batchMask);
         Tensor returns, logRatioAnchor;
         using (no_grad())
         {
-            using var anchorBatch = anchor.Sample(batchPrompts, config.AnchorSamples, config.Sampling, generator);
-            var anchorRewards = reward.Score(anchorBatch.Prompts, anchorBatch.Responses).reshape(-1, config.AnchorSamples);
-            var rewards = reward.Score(samples.Batch.Prompts, samples.Batch.Responses).reshape(-1, k);
+            using var anchorBatch = anchor.Sample(batchPrompts, config.AnchorSamples, config.Sampling, generator, batchMask);
+            var anchorRewards = reward.Score(anchorBatch.Prompts, anchorBatch.Responses, anchorBatch.PromptMask).reshape(-1, config.AnchorSamples);
+            var rewards = samples.Rewards(reward).reshape(-1, k);
             var logRatioBon = EmpiricalRewardCdf.LogBestOfNRatio(anchorRewards, rewards, config.N).reshape(-1);
             logRatioAnchor = samples.LogRatioTo(anchor);
             returns = logRatioBon - logRatioAnchor;

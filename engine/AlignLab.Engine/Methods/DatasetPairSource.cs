@@ -7,7 +7,7 @@ namespace AlignLab.Engine.Methods;
 /// <summary>
 /// Pairs from a fixed <see cref="PreferenceDataset"/>, drawn uniformly with replacement or in epochs
 /// (<see cref="PairOrder"/>). The reference policy's log-probabilities of every pair are computed once, at construction,
-/// and cached (DPO/IPO never re-run the reference). In epoch order the pass's permutation and position are the source's
+/// and cached (DPO/IPO never re-run the reference), with the dataset's prompt mask when its prompts are left-padded. In epoch order the pass's permutation and position are the source's
 /// <see cref="State"/>, so a resumed run continues the pass.
 /// </summary>
 public sealed class DatasetPairSource : IPreferencePairSource, IDisposable
@@ -26,10 +26,11 @@ public sealed class DatasetPairSource : IPreferencePairSource, IDisposable
         ArgumentNullException.ThrowIfNull(reference);
         if (chunk < 1) throw new ArgumentException($"chunk must be >= 1 (got {chunk}).", nameof(chunk));
         if (data.Count < 1) throw new ArgumentException("data has no pairs.", nameof(data));
+        PromptDraw.CheckMask(data.Prompts, data.PromptMask);
         if (!Enum.IsDefined(order)) throw new ArgumentException($"Unknown pair order {(int)order}.", nameof(order));
         this.order = order;
-        chosenReference = ReferenceLogProbs(reference, data.Prompts, data.Chosen, chunk);
-        rejectedReference = ReferenceLogProbs(reference, data.Prompts, data.Rejected, chunk);
+        chosenReference = ReferenceLogProbs(reference, data.Prompts, data.Chosen, data.PromptMask, chunk);
+        rejectedReference = ReferenceLogProbs(reference, data.Prompts, data.Rejected, data.PromptMask, chunk);
         permutation = arange(data.Count, ScalarType.Int64, data.Prompts.device);
         drawn = zeros(1, ScalarType.Int64);
     }
@@ -55,7 +56,7 @@ public sealed class DatasetPairSource : IPreferencePairSource, IDisposable
             : randint(data.Count, new long[] { batchSize }, ScalarType.Int64, data.Prompts.device, generator: generator);
         return new PreferenceBatch(
             data.Prompts.index_select(0, rows), data.Chosen.index_select(0, rows), data.Rejected.index_select(0, rows),
-            chosenReference.index_select(0, rows), rejectedReference.index_select(0, rows));
+            chosenReference.index_select(0, rows), rejectedReference.index_select(0, rows), data.PromptMask?.index_select(0, rows));
     }
 
     /// <inheritdoc />
@@ -84,7 +85,7 @@ public sealed class DatasetPairSource : IPreferencePairSource, IDisposable
         return permutation.narrow(0, position, length);
     }
 
-    private static Tensor ReferenceLogProbs(ISequencePolicy reference, Tensor prompts, Tensor responses, int chunk)
+    private static Tensor ReferenceLogProbs(ISequencePolicy reference, Tensor prompts, Tensor responses, Tensor? promptMask, int chunk)
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
@@ -92,7 +93,7 @@ public sealed class DatasetPairSource : IPreferencePairSource, IDisposable
         for (long start = 0; start < prompts.shape[0]; start += chunk)
         {
             var length = Math.Min(chunk, prompts.shape[0] - start);
-            parts.Add(reference.SequenceLogProbs(prompts.narrow(0, start, length), responses.narrow(0, start, length)).detach());
+            parts.Add(reference.SequenceLogProbs(prompts.narrow(0, start, length), responses.narrow(0, start, length), promptMask?.narrow(0, start, length)).detach());
         }
         return cat(parts, 0).MoveToOuterDisposeScope();
     }

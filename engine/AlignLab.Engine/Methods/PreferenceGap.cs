@@ -14,7 +14,7 @@ public static class PreferenceGap
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(batch);
-        return Of(policy.SequenceLogProbs(batch.Prompts, batch.Chosen), policy.SequenceLogProbs(batch.Prompts, batch.Rejected), batch);
+        return Of(policy.SequenceLogProbs(batch.Prompts, batch.Chosen, batch.PromptMask), policy.SequenceLogProbs(batch.Prompts, batch.Rejected, batch.PromptMask), batch);
     }
 
     /// <summary>

@@ -24,15 +24,18 @@ public sealed class RegularizedPairSource : IPreferencePairSource
 {
     private readonly ISequencePolicy reference;
     private readonly Tensor prompts;
+    private readonly Tensor? promptMask;
     private readonly IRewardFunction reward;
     private readonly SamplingOptions sampling;
     private readonly IResponseDistance? distance;
 
     private RegularizedPairSource(ISequencePolicy reference, Tensor prompts, IRewardFunction reward, int n, double beta,
-        IResponseDistance? distance, SamplingOptions sampling)
+        IResponseDistance? distance, SamplingOptions sampling, Tensor? promptMask)
     {
         this.reference = reference ?? throw new ArgumentNullException(nameof(reference));
         this.prompts = prompts ?? throw new ArgumentNullException(nameof(prompts));
+        PromptDraw.CheckMask(prompts, promptMask);
+        this.promptMask = promptMask;
         this.reward = reward ?? throw new ArgumentNullException(nameof(reward));
         this.sampling = (sampling ?? throw new ArgumentNullException(nameof(sampling))).Validate();
         if (n < 2) throw new ArgumentException($"n must be >= 2 for regularised best/worst pairs (got {n}).", nameof(n));
@@ -44,18 +47,20 @@ public sealed class RegularizedPairSource : IPreferencePairSource
 
     /// <summary>
     /// RBoN_KL pairs: s_i = r(y_i) + β·log p(y_i), p = <paramref name="reference"/> (THEORY.md §8), from n samples per
-    /// prompt of the prompts [P, Lp].
+    /// prompt of the prompts [P, Lp] (left-padded where <paramref name="promptMask"/> [P, Lp] is 0; null: none padded).
     /// </summary>
-    public static RegularizedPairSource Kl(ISequencePolicy reference, Tensor prompts, IRewardFunction reward, int n, double beta, SamplingOptions sampling) =>
-        new(reference, prompts, reward, n, beta, null, sampling);
+    public static RegularizedPairSource Kl(ISequencePolicy reference, Tensor prompts, IRewardFunction reward, int n, double beta, SamplingOptions sampling,
+        Tensor? promptMask = null) =>
+        new(reference, prompts, reward, n, beta, null, sampling, promptMask);
 
     /// <summary>
     /// RBoN_WD pairs: s_i = r(y_i) − β·(1/n)·Σ_j d(y_i, y_j) with the response distance <paramref name="distance"/>
-    /// (THEORY.md §8), from n samples per prompt of <paramref name="reference"/> for the prompts [P, Lp].
+    /// (THEORY.md §8), from n samples per prompt of <paramref name="reference"/> for the prompts [P, Lp] (left-padded
+    /// where <paramref name="promptMask"/> [P, Lp] is 0; null: none padded).
     /// </summary>
     public static RegularizedPairSource Wasserstein(ISequencePolicy reference, Tensor prompts, IRewardFunction reward, int n, double beta,
-        IResponseDistance distance, SamplingOptions sampling) =>
-        new(reference, prompts, reward, n, beta, distance ?? throw new ArgumentNullException(nameof(distance)), sampling);
+        IResponseDistance distance, SamplingOptions sampling, Tensor? promptMask = null) =>
+        new(reference, prompts, reward, n, beta, distance ?? throw new ArgumentNullException(nameof(distance)), sampling, promptMask);
 
     /// <summary>Samples per prompt, n.</summary>
     public int N { get; }
@@ -73,12 +78,11 @@ public sealed class RegularizedPairSource : IPreferencePairSource
         ArgumentNullException.ThrowIfNull(generator);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var rows = randint(prompts.shape[0], new long[] { batchSize }, ScalarType.Int64, prompts.device, generator: generator);
-        var batchPrompts = prompts.index_select(0, rows);
-        using var batch = reference.Sample(batchPrompts, N, sampling, generator);
-        var rewards = reward.Score(batch.Prompts, batch.Responses).reshape(-1, N);
+        var (_, batchPrompts, batchMask) = PromptDraw.Next(prompts, promptMask, batchSize, generator);
+        using var batch = reference.Sample(batchPrompts, N, sampling, generator, batchMask);
+        var rewards = reward.Score(batch.Prompts, batch.Responses, batch.PromptMask).reshape(-1, N);
         // The base log-probabilities are needed for the pair's reference log-probs anyway; RBoN_KL also scores with them.
-        var logProbs = reference.SequenceLogProbs(batch.Prompts, batch.Responses).detach().reshape(-1, N);
+        var logProbs = reference.SequenceLogProbs(batch.Prompts, batch.Responses, batch.PromptMask).detach().reshape(-1, N);
         var scores = distance is null
             ? RegularizedBestOfN.KlScores(rewards, logProbs.to(rewards.dtype), Beta)
             : RegularizedBestOfN.WassersteinScores(rewards, batch.Responses.reshape(batchSize, N, -1), distance, Beta);
@@ -88,6 +92,6 @@ public sealed class RegularizedPairSource : IPreferencePairSource
         var chosenLogProbs = logProbs.gather(1, picks.Best.unsqueeze(1)).squeeze(1);
         var rejectedLogProbs = logProbs.gather(1, picks.Worst.unsqueeze(1)).squeeze(1);
         return new PreferenceBatch(batchPrompts.MoveToOuterDisposeScope(), chosen.MoveToOuterDisposeScope(), rejected.MoveToOuterDisposeScope(),
-            chosenLogProbs.MoveToOuterDisposeScope(), rejectedLogProbs.MoveToOuterDisposeScope());
+            chosenLogProbs.MoveToOuterDisposeScope(), rejectedLogProbs.MoveToOuterDisposeScope(), batchMask?.MoveToOuterDisposeScope());
     }
 }

@@ -15,15 +15,22 @@ public sealed class RlhfMethod : IAlignmentMethod
     private readonly ISequencePolicy policy;
     private readonly ISequencePolicy reference;
     private readonly Tensor prompts;
+    private readonly Tensor? promptMask;
     private readonly IRewardFunction reward;
     private readonly RlhfConfig config;
 
-    /// <summary>Trains <paramref name="policy"/> against the reward, regularised towards <paramref name="reference"/>.</summary>
-    public RlhfMethod(ISequencePolicy policy, ISequencePolicy reference, Tensor prompts, IRewardFunction reward, RlhfConfig config)
+    /// <summary>
+    /// Trains <paramref name="policy"/> against the reward, regularised towards <paramref name="reference"/>, on the
+    /// prompts [P, Lp] (left-padded where <paramref name="promptMask"/> [P, Lp] is 0; null: none padded).
+    /// </summary>
+    public RlhfMethod(ISequencePolicy policy, ISequencePolicy reference, Tensor prompts, IRewardFunction reward, RlhfConfig config,
+        Tensor? promptMask = null)
     {
         this.policy = policy ?? throw new ArgumentNullException(nameof(policy));
         this.reference = reference ?? throw new ArgumentNullException(nameof(reference));
         this.prompts = prompts ?? throw new ArgumentNullException(nameof(prompts));
+        PromptDraw.CheckMask(prompts, promptMask);
+        this.promptMask = promptMask;
         this.reward = reward ?? throw new ArgumentNullException(nameof(reward));
         this.config = (config ?? throw new ArgumentNullException(nameof(config))).Validate();
     }
@@ -44,10 +51,9 @@ public sealed class RlhfMethod : IAlignmentMethod
     public MethodOutput Step(torch.Generator generator)
     {
         var k = config.SamplesPerPrompt;
-        var (_, batchPrompts) = PromptDraw.Next(prompts, config.BatchSize, generator);
-        using var samples = OnPolicySamples.Draw(policy, batchPrompts, k, config.Sampling, generator);
-        Tensor rewards;
-        using (no_grad()) rewards = reward.Score(samples.Batch.Prompts, samples.Batch.Responses).to(ScalarType.Float64);
+        var (_, batchPrompts, batchMask) = PromptDraw.Next(prompts, promptMask, config.BatchSize, generator);
+        using var samples = OnPolicySamples.Draw(policy, batchPrompts, k, config.Sampling, generator, batchMask);
+        var rewards = samples.Rewards(reward).to(ScalarType.Float64);
         var logRatio = samples.LogRatioTo(reference);
         var returns = rewards - config.Beta * logRatio;
         var loss = samples.Loss(returns);

@@ -16,15 +16,22 @@ public sealed class SftBonMethod : IAlignmentMethod
     private readonly ISequencePolicy policy;
     private readonly ISequencePolicy reference;
     private readonly Tensor prompts;
+    private readonly Tensor? promptMask;
     private readonly IRewardFunction reward;
     private readonly SftBonConfig config;
 
-    /// <summary>Trains <paramref name="policy"/> on best-of-n samples of <paramref name="reference"/> for the prompts [P, Lp].</summary>
-    public SftBonMethod(ISequencePolicy policy, ISequencePolicy reference, Tensor prompts, IRewardFunction reward, SftBonConfig config)
+    /// <summary>
+    /// Trains <paramref name="policy"/> on best-of-n samples of <paramref name="reference"/> for the prompts [P, Lp],
+    /// left-padded where <paramref name="promptMask"/> [P, Lp] is 0 (null: none padded).
+    /// </summary>
+    public SftBonMethod(ISequencePolicy policy, ISequencePolicy reference, Tensor prompts, IRewardFunction reward, SftBonConfig config,
+        Tensor? promptMask = null)
     {
         this.policy = policy ?? throw new ArgumentNullException(nameof(policy));
         this.reference = reference ?? throw new ArgumentNullException(nameof(reference));
         this.prompts = prompts ?? throw new ArgumentNullException(nameof(prompts));
+        PromptDraw.CheckMask(prompts, promptMask);
+        this.promptMask = promptMask;
         this.reward = reward ?? throw new ArgumentNullException(nameof(reward));
         this.config = (config ?? throw new ArgumentNullException(nameof(config))).Validate();
     }
@@ -44,9 +51,9 @@ public sealed class SftBonMethod : IAlignmentMethod
     /// <inheritdoc />
     public MethodOutput Step(torch.Generator generator)
     {
-        var (_, batchPrompts) = PromptDraw.Next(prompts, config.BatchSize, generator);
-        var best = BestWorstPairSource.DrawBest(reference, batchPrompts, config.N, reward, config.Sampling, generator);
-        var loss = -policy.SequenceLogProbs(batchPrompts, best).mean();
+        var (_, batchPrompts, batchMask) = PromptDraw.Next(prompts, promptMask, config.BatchSize, generator);
+        var best = BestWorstPairSource.DrawBest(reference, batchPrompts, config.N, reward, config.Sampling, generator, batchMask);
+        var loss = -policy.SequenceLogProbs(batchPrompts, best, batchMask).mean();
         return new MethodOutput(loss, new Dictionary<string, Tensor> { ["nll"] = loss.detach() });
     }
 }

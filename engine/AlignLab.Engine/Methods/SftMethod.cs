@@ -14,10 +14,14 @@ public sealed class SftMethod : IAlignmentMethod
     private readonly ISequencePolicy policy;
     private readonly Tensor prompts;
     private readonly Tensor responses;
+    private readonly Tensor? promptMask;
     private readonly SftConfig config;
 
-    /// <summary>Trains <paramref name="policy"/> on the rows (prompts [N, Lp], responses [N, L]).</summary>
-    public SftMethod(ISequencePolicy policy, Tensor prompts, Tensor responses, SftConfig config)
+    /// <summary>
+    /// Trains <paramref name="policy"/> on the rows (prompts [N, Lp], left-padded where <paramref name="promptMask"/>
+    /// [N, Lp] is 0, null: none padded; responses [N, L], right-padded after the end token).
+    /// </summary>
+    public SftMethod(ISequencePolicy policy, Tensor prompts, Tensor responses, SftConfig config, Tensor? promptMask = null)
     {
         this.policy = policy ?? throw new ArgumentNullException(nameof(policy));
         this.prompts = prompts ?? throw new ArgumentNullException(nameof(prompts));
@@ -25,6 +29,8 @@ public sealed class SftMethod : IAlignmentMethod
         this.config = (config ?? throw new ArgumentNullException(nameof(config))).Validate();
         if (prompts.shape[0] != responses.shape[0] || prompts.shape[0] == 0)
             throw new ArgumentException($"prompts has {prompts.shape[0]} rows and responses {responses.shape[0]}; they must match and be non-empty.", nameof(responses));
+        PromptDraw.CheckMask(prompts, promptMask);
+        this.promptMask = promptMask;
     }
 
     /// <inheritdoc />
@@ -42,8 +48,8 @@ public sealed class SftMethod : IAlignmentMethod
     /// <inheritdoc />
     public MethodOutput Step(torch.Generator generator)
     {
-        var rows = randint(prompts.shape[0], new long[] { config.BatchSize }, ScalarType.Int64, prompts.device, generator: generator);
-        var logProbs = policy.SequenceLogProbs(prompts.index_select(0, rows), responses.index_select(0, rows));
+        var (rows, batchPrompts, batchMask) = PromptDraw.Next(prompts, promptMask, config.BatchSize, generator);
+        var logProbs = policy.SequenceLogProbs(batchPrompts, responses.index_select(0, rows), batchMask);
         var loss = -logProbs.mean();
         return new MethodOutput(loss, new Dictionary<string, Tensor> { ["nll"] = loss.detach() });
     }

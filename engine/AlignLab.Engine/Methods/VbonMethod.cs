@@ -20,23 +20,30 @@ public sealed class VbonMethod : IAlignmentMethod, IDisposable
     private readonly ISequencePolicy policy;
     private readonly ISequencePolicy reference;
     private readonly Tensor prompts;
+    private readonly Tensor? promptMask;
     private readonly IRewardFunction reward;
     private readonly VbonConfig config;
     private readonly Tensor baseRewards;
 
-    /// <summary>Draws the M base samples per prompt of <paramref name="prompts"/> [P, Lp] and prepares training.</summary>
-    public VbonMethod(ISequencePolicy policy, ISequencePolicy reference, Tensor prompts, IRewardFunction reward, VbonConfig config)
+    /// <summary>
+    /// Draws the M base samples per prompt of <paramref name="prompts"/> [P, Lp] (left-padded where
+    /// <paramref name="promptMask"/> [P, Lp] is 0; null: none padded) and prepares training.
+    /// </summary>
+    public VbonMethod(ISequencePolicy policy, ISequencePolicy reference, Tensor prompts, IRewardFunction reward, VbonConfig config,
+        Tensor? promptMask = null)
     {
         this.policy = policy ?? throw new ArgumentNullException(nameof(policy));
         this.reference = reference ?? throw new ArgumentNullException(nameof(reference));
         this.prompts = prompts ?? throw new ArgumentNullException(nameof(prompts));
+        PromptDraw.CheckMask(prompts, promptMask);
+        this.promptMask = promptMask;
         this.reward = reward ?? throw new ArgumentNullException(nameof(reward));
         this.config = (config ?? throw new ArgumentNullException(nameof(config))).Validate();
         using var generator = new torch.Generator((ulong)config.CdfSeed, prompts.device);
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        using var batch = reference.Sample(prompts, config.BaseSamples, config.Sampling, generator);
-        baseRewards = reward.Score(batch.Prompts, batch.Responses).reshape(prompts.shape[0], config.BaseSamples).MoveToOuterDisposeScope();
+        using var batch = reference.Sample(prompts, config.BaseSamples, config.Sampling, generator, promptMask);
+        baseRewards = reward.Score(batch.Prompts, batch.Responses, batch.PromptMask).reshape(prompts.shape[0], config.BaseSamples).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc />
@@ -58,12 +65,12 @@ public sealed class VbonMethod : IAlignmentMethod, IDisposable
     public MethodOutput Step(torch.Generator generator)
     {
         var k = config.SamplesPerPrompt;
-        var (rows, batchPrompts) = PromptDraw.Next(prompts, config.BatchSize, generator);
-        using var samples = OnPolicySamples.Draw(policy, batchPrompts, k, config.Sampling, generator);
+        var (rows, batchPrompts, batchMask) = PromptDraw.Next(prompts, promptMask, config.BatchSize, generator);
+        using var samples = OnPolicySamples.Draw(policy, batchPrompts, k, config.Sampling, generator, batchMask);
         Tensor logRatioBon;
         using (no_grad())
         {
-            var rewards = reward.Score(samples.Batch.Prompts, samples.Batch.Responses).reshape(-1, k);
+            var rewards = samples.Rewards(reward).reshape(-1, k);
             logRatioBon = EmpiricalRewardCdf.LogBestOfNRatio(baseRewards.index_select(0, rows), rewards, config.N).reshape(-1);
         }
         var logRatioBase = samples.LogRatioTo(reference);

@@ -2,12 +2,12 @@ using static TorchSharp.torch;
 
 namespace AlignLab.Engine.Rewards;
 
-/// <summary>Programmatic rewards and attributes of responses, as <see cref="FunctionReward"/>s.</summary>
+/// <summary>Programmatic rewards and attributes of responses, as <see cref="FunctionReward"/>s of the responses alone (any prompt padding is harmless).</summary>
 public static class GoldRewards
 {
     /// <summary>r(y) = #{t : y_t = <paramref name="symbol"/>}, the number of times a symbol occurs in the response.</summary>
     public static FunctionReward SymbolCount(long symbol) =>
-        new($"count({symbol})", (_, y) => y.eq(symbol).sum(1));
+        FunctionReward.OfResponses($"count({symbol})", y => y.eq(symbol).sum(1));
 
     /// <summary>
     /// r(y) = #{t : y_t = <paramref name="symbol"/>} + Σ_{t=1}^{L} y_t · V^{−t}: the symbol count with the response
@@ -17,7 +17,7 @@ public static class GoldRewards
     public static FunctionReward SymbolCountWithoutTies(long symbol, int vocabSize)
     {
         if (vocabSize < 2) throw new ArgumentException($"vocabSize must be >= 2 (got {vocabSize}).", nameof(vocabSize));
-        return new($"count({symbol})+lex", (_, y) =>
+        return FunctionReward.OfResponses($"count({symbol})+lex", y =>
         {
             var place = pow(vocabSize, -arange(1, y.shape[1] + 1, ScalarType.Float64, y.device));
             return y.eq(symbol).sum(1).to(ScalarType.Float64) + (y.to(ScalarType.Float64) * place).sum(1);
@@ -29,7 +29,7 @@ public static class GoldRewards
     /// when there is none (an off-target attribute for tasks with variable-length responses).
     /// </summary>
     public static FunctionReward Length(long endToken) =>
-        new("length", (_, y) =>
+        FunctionReward.OfResponses("length", y =>
         {
             var isEnd = y.eq(endToken).to(ScalarType.Int32);
             var beforeEnd = (isEnd.cumsum(1) - isEnd).eq(0);

@@ -81,7 +81,10 @@ public sealed class SequenceClassifierReward : IRewardFunction, IDisposable
     /// </summary>
     public Tensor Score(Tensor prompts, Tensor responses) => Score(prompts, responses, null);
 
-    /// <summary>As <see cref="Score(Tensor, Tensor)"/>, with <paramref name="promptMask"/> [B, P] marking the prompts' left padding (0).</summary>
+    /// <summary>
+    /// As <see cref="Score(Tensor, Tensor)"/>, with <paramref name="promptMask"/> [B, P] marking the prompts' left padding
+    /// (0 or false): padding is dropped before scoring, so a row scores the same however much it is padded.
+    /// </summary>
     public Tensor Score(Tensor prompts, Tensor responses, Tensor? promptMask)
     {
         if (prompts.shape[0] != responses.shape[0])

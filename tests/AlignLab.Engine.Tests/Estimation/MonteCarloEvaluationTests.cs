@@ -145,15 +145,37 @@ public sealed class MonteCarloEvaluationTests : IDisposable
     }
 
     [Fact]
+    public void LeftPaddedPrompts_WithTheirMask_GiveTheEstimatesOfTheUnpaddedOnes()
+    {
+        // One column of left padding (token 0, a real symbol, so reading it as text would change every draw); 4-token
+        // responses keep the padded rows within the model's 8 positions. Same seed, so the same draws: only the
+        // float32 rounding of the masked forward may differ.
+        using var policy = TrainedPolicy();
+        var config = _config with { Sampling = new SamplingOptions(4), SamplesPerPrompt = 4 };
+        using var padded = cat([zeros([_task.Prompts.shape[0], 1], ScalarType.Int64), _task.Prompts], 1);
+        using var mask = cat([zeros([_task.Prompts.shape[0], 1], ScalarType.Bool), ones(_task.Prompts.shape, ScalarType.Bool)], 1);
+        using var g1 = new Generator(8);
+        using var g2 = new Generator(8);
+        var plain = MonteCarloEvaluation.Evaluate(policy, _reference, _task.GoldReward, _task.Prompts, null, config, g1);
+        var masked = MonteCarloEvaluation.Evaluate(policy, _reference, _task.GoldReward, padded, mask, config, g2);
+        foreach (var (a, b) in new[] { (plain.WinRate, masked.WinRate), (plain.Kl, masked.Kl), (plain.ExpectedReward, masked.ExpectedReward), (plain.Length, masked.Length) })
+        {
+            Assert.Equal(a.Value, b.Value, 4);
+            Assert.Equal(a.StandardError, b.StandardError, 4);
+        }
+    }
+
+    [Fact]
     public void PaddedPrompts_WithARewardThatCannotReadThem_StopNamingTheReward()
     {
-        // The gold reward is programmatic: the masked Score's default refuses real padding rather than score the pad ids.
+        // A two-argument programmatic reward reads prompts without a mask: the masked Score refuses real padding.
+        var promptReader = new Rewards.FunctionReward("prompt-reader", (x, y) => x.sum(1) + y.sum(1));
         using var g = new Generator(0);
         using var mask = ones(_task.Prompts.shape, ScalarType.Bool);
         mask[0, 0] = tensor(false);
         var e = Assert.Throws<NotSupportedException>(() =>
-            MonteCarloEvaluation.Evaluate(_reference, _reference, _task.GoldReward, _task.Prompts, mask, _config, g));
-        Assert.Contains(_task.GoldReward.Name, e.Message);
+            MonteCarloEvaluation.Evaluate(_reference, _reference, promptReader, _task.Prompts, mask, _config, g));
+        Assert.Contains("prompt-reader", e.Message);
     }
 
     [Fact]
