@@ -3,6 +3,7 @@ using AlignLab.Engine.Models;
 using AlignLab.Engine.Rewards;
 using AlignLab.Engine.Sampling;
 using AlignLab.Engine.Selection;
+using AlignLab.Theory;
 using static TorchSharp.torch;
 
 namespace AlignLab.Engine.Estimation;
@@ -111,7 +112,7 @@ public static class MonteCarloEvaluation
         using var logRatio = logRatios.Values(m);
         using var length = lengths.Values(m);
         return new MonteCarloMetrics(MonteCarloEstimators.WinRate(r, rFresh, m), MonteCarloEstimators.Mean(logRatio, m),
-            MonteCarloEstimators.Mean(r, m), MonteCarloEstimators.Mean(length, m), KlBound: Math.Log(n) - (n - 1.0) / n);
+            MonteCarloEstimators.Mean(r, m), MonteCarloEstimators.Mean(length, m), KlBound: ContinuousCase.BonKl(n));
     }
 
     /// <summary>
@@ -125,8 +126,8 @@ public static class MonteCarloEvaluation
         var fresh = freshRewards.view(b, 1, m).expand(b, m, m);
         if (m == 1) return fresh.reshape(b * m, m);
         // Draw g keeps the groups g' ≠ g: index the other groups by g' = (g + 1 + i) mod m, i < m − 1.
-        var others = (arange(m, device: byPrompt.device).view(m, 1) + 1 + arange(m - 1, device: byPrompt.device).view(1, m - 1)).remainder(m);
-        var otherCandidates = byPrompt[TensorIndex.Colon, others].reshape(b, m, (m - 1) * n);
+        var others = (arange(m, ScalarType.Int64, byPrompt.device).view(m, 1) + 1 + arange(m - 1, ScalarType.Int64, byPrompt.device).view(1, m - 1)).remainder(m);
+        var otherCandidates = byPrompt.index_select(1, others.view(-1)).reshape(b, m, (m - 1) * n);
         return cat([otherCandidates, fresh], 2).reshape(b * m, (m - 1) * n + m);
     }
 
@@ -170,18 +171,14 @@ public static class MonteCarloEvaluation
 
         public Tensor Values(int samplesPerPrompt)
         {
+            using var scope = NewDisposeScope();
             var all = cat(_parts, 0);
             foreach (var part in _parts) part.Dispose();
             _parts.Clear();
-            using var finite = all.isfinite();
-            if (!finite.all().item<bool>())
-            {
-                long bad = finite.logical_not().nonzero()[0, 0].item<long>();
-                double value = all[bad].item<double>();
-                all.Dispose();
-                throw new InvalidOperationException($"The {name} of sample {bad % samplesPerPrompt} of prompt {bad / samplesPerPrompt} is {value}, not finite.");
-            }
-            return all;
+            var finite = all.isfinite();
+            if (finite.all().item<bool>()) return all.MoveToOuterDisposeScope();
+            long bad = finite.logical_not().nonzero()[0, 0].item<long>();
+            throw new InvalidOperationException($"The {name} of sample {bad % samplesPerPrompt} of prompt {bad / samplesPerPrompt} is {all[bad].item<double>()}, not finite.");
         }
     }
 }
