@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using AlignLab.Engine.Datasets;
+using AlignLab.Engine.Runtime;
 
 namespace AlignLab.Dsl;
 
@@ -84,6 +85,17 @@ public sealed record RealTaskSpec(
     /// </summary>
     public string BuildBestOfN(string path, int n = 8, long seed = 0, string? device = null, Action<string>? log = null) =>
         RealTaskData.BuildBestOfN(this, path, n, seed, device, log);
+
+    /// <summary>
+    /// The training and held-out evaluation prompts of this task, as a run splits them (the good rows of
+    /// <see cref="Prompts"/>, each with its line), read now; throws the readers' errors for a bad folder or file.
+    /// </summary>
+    public PromptSplit SplitPrompts()
+    {
+        using var context = ComputeContext.Create(new ComputeOptions(Device: "cpu"));
+        using var data = RealTaskData.Open(this, context);
+        return new PromptSplit(data.TrainRows, data.EvalRows);
+    }
 
     /// <inheritdoc />
     public override string ToString() => Name;

@@ -98,6 +98,18 @@ public sealed class ScriptContext
     /// <summary>Writes one line to the run's log.</summary>
     public void Log(string message) => log(message);
 
+    /// <summary>
+    /// <see cref="Log"/> as an <see cref="IProgress{T}"/> of lines, for library calls that report progress that way
+    /// (e.g. <c>ToyModels.ExportHuggingFace(…, log: LogLines)</c>). Synchronous, unlike <see cref="Progress{T}"/>: each line
+    /// is written before the call goes on, so lines keep their order.
+    /// </summary>
+    public IProgress<string> LogLines => new LineLog(log);
+
+    private sealed class LineLog(Action<string> log) : IProgress<string>
+    {
+        public void Report(string value) => log(value);
+    }
+
     /// <summary>The absolute path of <paramref name="fileName"/> inside <see cref="OutputDirectory"/>.</summary>
     public string OutputPath(string fileName) => Path.Combine(OutputDirectory, fileName);
 

@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Xunit.Abstractions;
+
+namespace AlignLab.Cli.Tests;
+
+/// <summary>
+/// scripts/real/bonbon_pipeline.csx and .fsx with <c>--set quick=true</c> (issue 11, item 7): on the toy task exported as
+/// Hugging Face folders (a fresh model cache, so the export is part of the run), they build best-of-n data, train
+/// BoNBoN, DPO and IPO-BoN from it and write a table whose every method has finite values with standard errors.
+/// </summary>
+public class RealPipelineScriptTests(ITestOutputHelper output)
+{
+    private static readonly string[] Methods = ["base", "best-of-n(n=4)", "BoNBoN(n=4, α=rule)", "DPO(n=4, β=0.1)", "IPO-BoN(n=4)"];
+
+    private static readonly string[] Estimates = ["win_rate", "kl", "expected_reward", "off_target"];
+
+    [Theory]
+    [InlineData("bonbon_pipeline.csx")]
+    [InlineData("bonbon_pipeline.fsx")]
+    public void QuickPipeline_WritesEveryMethodWithFiniteValuesAndStandardErrors(string script)
+    {
+        using var folder = new ScriptFolder();
+        var clock = Stopwatch.StartNew();
+        var run = CliRun.Invoke("run", Path.Combine(ScriptFolder.RepositoryRoot(), "scripts", "real", script), "--set", "quick=true", "--out", folder.Out);
+        output.WriteLine($"scripts/real/{script} --set quick=true: {clock.Elapsed.TotalSeconds:F1} s");
+        Assert.True(run.ExitCode == ExitCodes.Success, $"scripts/real/{script} exited {run.ExitCode}: {run.Error}");
+        output.WriteLine(run.Output);
+
+        var table = JsonNode.Parse(File.ReadAllText(Path.Combine(folder.Out, "table.json")))!["rows"]!.AsArray();
+        Assert.Equal(Methods, table.Select(r => r!["method"]!.GetValue<string>()));
+        foreach (var row in table)
+        {
+            var method = row!["method"]!.GetValue<string>();
+            foreach (var name in Estimates)
+            {
+                Assert.True(row[name] is JsonValue v && double.IsFinite(v.GetValue<double>()), $"{method}: {name} is {row[name]}");
+                Assert.True(row[name + "_se"] is JsonValue s && s.GetValue<double>() >= 0, $"{method}: {name}_se is {row[name + "_se"]}");
+            }
+            // The base is its own reference: its log-ratio is 0 on every sample. Everything else is estimated.
+            if (method != "base") Assert.True(row["kl_se"]!.GetValue<double>() > 0, $"{method}: a KL estimate without a standard error");
+            Assert.True(row["win_rate_se"]!.GetValue<double>() > 0, $"{method}: a win rate without a standard error");
+        }
+        Assert.Equal(Math.Log(4) - 0.75, table[1]!["kl_bound"]!.GetValue<double>(), 12);
+        Assert.All(table.Skip(2), r => Assert.Equal(12, r!["steps"]!.GetValue<int>()));
+
+        // 24 toy prompts, 8 held out: the best-of-n data covers the 16 training prompts, 4 samples each.
+        var records = File.ReadAllLines(Path.Combine(folder.Out, "bon_n4.jsonl"));
+        Assert.Equal(16, records.Length);
+        Assert.All(records, r => Assert.Equal(4, JsonNode.Parse(r)!["samples"]!.AsArray().Count));
+        var chart = File.ReadAllText(Path.Combine(folder.Out, "frontier.html"));
+        Assert.Contains("error_x", chart);
+        Assert.Contains("best-of-n (theory", chart);
+    }
+}

@@ -1,0 +1,191 @@
+using System.Text.Json;
+using AlignLab.Dsl;
+using AlignLab.Dsl.Results;
+using AlignLab.Engine.Checkpoints;
+using AlignLab.Engine.Models;
+using AlignLab.Engine.Models.Lora;
+using AlignLab.Engine.Rewards;
+using AlignLab.Engine.Tasks;
+using AlignLab.Engine.Training;
+using AlignLab.Theory;
+
+namespace AlignLab.Dsl.Tests.Experiments;
+
+/// <summary>
+/// A tiny toy task (4 symbols, responses of 4, 6 prompts) exported once as Hugging Face folders (policy = the toy base,
+/// a Bradley–Terry reward model, prompts.jsonl), so the real path runs on a task whose every quantity is also exact.
+/// </summary>
+public sealed class TinyRealFixture : IDisposable
+{
+    public TinyRealFixture()
+    {
+        Root = Directory.CreateTempSubdirectory("alignlab-real-").FullName;
+        Toy = Tasks.ToyLanguage(seed: 3, vocabSize: 4, responseLength: 4, promptCount: 6)
+            .WithBase(new ToyBaseConfig(DModel: 16, Heads: 2, Layers: 1, Steps: 80, BatchSize: 128))
+            .CachedIn(Path.Combine(Root, "cache"));
+        Folders = ToyModels.ExportHuggingFace(Path.Combine(Root, "export"), Toy);
+    }
+
+    public string Root { get; }
+    public TaskSpec Toy { get; }
+    public ToyModelFolders Folders { get; }
+
+    /// <summary>The exported task: 1 training prompt, 5 held out, every response of 4 symbols (the toy has no end token).</summary>
+    public RealTaskSpec Task(int evalSamples = 16) =>
+        Tasks.Real(Folders.Policy, Folders.Reward, Folders.Prompts, maxPromptTokens: Toy.Config.PromptLength,
+            maxResponseTokens: Toy.Config.ResponseLength, trainPrompts: 1, evalPrompts: 5, evalSamplesPerPrompt: evalSamples, batchSize: 8);
+
+    public string NewStore() => Path.Combine(Root, "runs-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public void Dispose() => Directory.Delete(Root, recursive: true);
+}
+
+/// <summary>
+/// Experiments on real tasks (issue 11, items 4–5): the Monte-Carlo rows of the base and of best-of-n agree with the exact
+/// toy values within 4 standard errors, trained rows resume after Ctrl-C to the table of an uninterrupted run and save
+/// their policies, and validation names every bad input before any work.
+/// </summary>
+public sealed class RealExperimentTests(TinyRealFixture fixture) : IClassFixture<TinyRealFixture>
+{
+    [Fact]
+    public void BaseAndBestOfNRows_AgreeWithTheExactToyValues_Within4StandardErrors()
+    {
+        const int n = 4;
+        var task = fixture.Task(evalSamples: 32);
+        var result = Experiment.Named("real-truth").On(task).StoreIn(fixture.NewStore()).WithProgress(false)
+            .Compare(Methods.Base(), Methods.BestOfN(n)).Run();
+
+        // The truth: every response of every held-out prompt enumerated under the exported policy and reward model.
+        using var toy = new ToyTask(fixture.Toy.Config);
+        using var policy = HuggingFaceFolder.Load(fixture.Folders.Policy);
+        using var reward = SequenceClassifierReward.Load(fixture.Folders.Reward);
+        var held = task.SplitPrompts().Eval.Select(r => r.Line - 1).ToList();
+        Assert.Equal(5, held.Count);
+        var exact = held.Select(k =>
+        {
+            var d = new RewardDistribution(Enumeration.Probabilities(toy, policy, k), Enumeration.Values(toy, reward, k));
+            return (Base: d.Probabilities.Zip(d.Rewards, (p, r) => p * r).Sum(), BoN: Frontiers.Compute(d, FrontierFamily.BestOfN, [n])[0]);
+        }).ToList();
+
+        var baseRow = result.Row("base");
+        Assert.Equal(0.0, baseRow.Kl);
+        Assert.Equal(0.0, baseRow.KlStdErr);
+        AssertWithin4Se(0.5, baseRow.WinRate, baseRow.WinRateStdErr, "base win rate");
+        AssertWithin4Se(exact.Average(e => e.Base), baseRow.ExpectedReward, baseRow.ExpectedRewardStdErr, "base expected reward");
+        Assert.Equal(fixture.Toy.Config.ResponseLength, baseRow.OffTarget);
+
+        var bon = result.Row($"best-of-n(n={n})");
+        AssertWithin4Se(exact.Average(e => e.BoN.WinRate), bon.WinRate, bon.WinRateStdErr, "BoN win rate");
+        AssertWithin4Se(exact.Average(e => e.BoN.ExpectedReward), bon.ExpectedReward, bon.ExpectedRewardStdErr, "BoN expected reward");
+        AssertWithin4Se(exact.Average(e => e.BoN.Kl), bon.Kl, bon.KlStdErr, "BoN KL");
+        Assert.Equal(Math.Log(n) - (n - 1.0) / n, bon.KlBound, 12);
+        Assert.True(exact.Average(e => e.BoN.Kl) <= bon.KlBound);
+
+        // Every estimate carries its standard error into the table, and the BoN row its exact bound.
+        var table = result.Table;
+        foreach (var column in new[] { "win_rate", "win_rate_se", "kl", "kl_se", "kl_bound", "expected_reward", "expected_reward_se", "off_target", "off_target_se" })
+            Assert.Contains(column, table.Columns);
+        Assert.Equal(bon.KlBound, (double)table.Rows[1]["kl_bound"]!);
+        Assert.Null(table.Rows[0]["kl_bound"]);
+        Assert.True(bon.WinRateStdErr > 0 && bon.ExpectedRewardStdErr > 0);
+    }
+
+    [Fact]
+    public void LoraRow_CancelledMidRow_ThenResumed_GivesTheTableOfAnUninterruptedRun_AndSavesItsAdapter()
+    {
+        const string Dpo = "DPO(n=4, β=0.5)";
+        Experiment Tiny(string store) => Experiment.Named("real-resume").On(fixture.Task(evalSamples: 4)).StoreIn(store).WithProgress(false)
+            .WithScale(new ExperimentScale(Steps: 8, LearningRate: 1e-2, WarmupSteps: 0, PairBatchSize: 4, LogEvery: 2))
+            .WithLora(new LoraConfig(Rank: 2, Alpha: 4)).WithGradientAccumulation(2).WithCheckpoints(every: 4)
+            .Compare(Methods.Base(), Methods.Dpo(beta: 0.5, n: 4));
+
+        var straight = Tiny(fixture.NewStore()).Run();
+
+        var store = fixture.NewStore();
+        using var cancellation = new CancellationTokenSource();
+        var console = Console.Error;
+        ExperimentCancelledException cancelled;
+        try
+        {
+            // "Ctrl-C" at the DPO row's first progress line (step 2 of 8): it stops before step 3, off the checkpoint grid.
+            Console.SetError(new CancelOnWrite(Dpo, cancellation));
+            cancelled = Assert.Throws<ExperimentCancelledException>(() => Tiny(store).WithProgress(true).Run(null, cancellation.Token));
+        }
+        finally
+        {
+            Console.SetError(console);
+        }
+        Assert.Equal($"1 of 2 rows finished; {Dpo} saved at step 2 of 8", cancelled.Saved);
+        var rows = new RowStore(RunStore.Open(store).Load(cancelled.RunId).Folder);
+        Assert.Equal(2, Trainer.CheckpointStep(rows.RowFolder(Methods.Dpo(beta: 0.5, n: 4).Key(0))));
+
+        var resumed = Tiny(store).Run(new ExperimentResume(), CancellationToken.None);
+
+        Assert.Equal(cancelled.RunId, resumed.RunId);
+        Assert.Equal(Cells(straight.Table), Cells(resumed.Table));
+        var trained = resumed.Row(Dpo);
+        Assert.Equal(8, trained.Steps);
+        Assert.True(trained.Kl > 0 && trained.KlStdErr > 0, $"a trained policy moved from its reference: KL {trained.Kl} ± {trained.KlStdErr}");
+        // The adapters, in PEFT's layout, load back onto the policy and give the trained model.
+        var adapter = Path.Combine(rows.RowFolder(Methods.Dpo(beta: 0.5, n: 4).Key(0)), "adapter");
+        var saved = PeftAdapterFolder.ReadConfig(adapter);
+        Assert.Equal((2, 4.0, 0.0), (saved.Rank, saved.Alpha, saved.Dropout));
+    }
+
+    [Fact]
+    public void FullFineTuning_FromAnOfflineBestOfNFile_SavesALoadablePolicyFolder()
+    {
+        var task = fixture.Task(evalSamples: 2);
+        var file = task.BuildBestOfN(Path.Combine(fixture.Root, $"bon-{Guid.NewGuid():N}.jsonl"), n: 4);
+        Assert.Single(BestOfNFile.Read(file)); // the one training prompt; held-out prompts are never sampled
+        var result = Experiment.Named("real-offline").On(task.WithBestOfN(file)).StoreIn(fixture.NewStore()).WithProgress(false)
+            .WithScale(new ExperimentScale(Steps: 3, LearningRate: 1e-2, WarmupSteps: 0, PairBatchSize: 2, LogEvery: 1))
+            .Compare(Methods.BonBon(n: 4), Methods.SftBon(n: 4)).Run();
+
+        Assert.All(result.Rows, r => Assert.True(double.IsFinite(r.FinalLoss) && r.Steps == 3, $"{r.Method}: loss {r.FinalLoss}, {r.Steps} steps"));
+        var folder = Path.Combine(new RowStore(result.RunFolder).RowFolder(Methods.BonBon(n: 4).Key(0)), "policy");
+        using var saved = Models.Load(folder, "cpu");
+        Assert.True(saved.HasTokenizer);
+        Assert.Equal("gpt2", saved.Info().Architecture);
+    }
+
+    [Fact]
+    public void Validate_NamesEveryBadInput_BeforeAnyWork()
+    {
+        var badPrompts = Path.Combine(fixture.Root, "bad-prompts.jsonl");
+        File.WriteAllLines(badPrompts, ["{\"prompt\": \"abc\"}", "{\"text\": \"abc\"}"]);
+        var task = Tasks.Real(Path.Combine(fixture.Root, "no-policy"), fixture.Folders.Policy, badPrompts, evalPrompts: 1) with
+        {
+            BestOfN = Path.Combine(fixture.Root, "no-bon.jsonl"),
+        };
+        var problems = Experiment.Named("bad").On(task).WithFrontiers(Frontier.BestOfN).WithGradientAccumulation(0)
+            .Compare(Methods.BonBon(n: 4)).Validate();
+
+        void Named(string fragment) => Assert.Single(problems, p => p.Contains(fragment, StringComparison.Ordinal));
+        Named("no-policy: the folder does not exist");
+        Named("not a *ForSequenceClassification reward model");
+        Named("bad-prompts.jsonl:2");
+        Named("evalPrompts must be >= 2");
+        Named("no-bon.jsonl: the file does not exist");
+        Named("drop .WithFrontiers");
+        Named("gradient accumulation must be >= 1");
+        Assert.Equal(7, problems.Count);
+        Assert.Throws<ExperimentValidationException>(() => Experiment.Named("bad").On(task).Compare(Methods.Base()).Run(null, CancellationToken.None));
+    }
+
+    private static void AssertWithin4Se(double truth, double estimate, double standardError, string what) =>
+        Assert.True(standardError > 0 ? Math.Abs(estimate - truth) <= 4 * standardError : estimate == truth,
+            $"{what}: estimate {estimate} ± {standardError}, exact {truth} ({Math.Abs(estimate - truth) / standardError:F1} SE)");
+
+    private static List<string> Cells(ResultTable table) =>
+        [.. table.Rows.Select(row => string.Join(" | ", table.Columns.Where(c => c != "train_seconds").Select(c => ResultTable.Format(row[c]))))];
+
+    private sealed class CancelOnWrite(string row, CancellationTokenSource cancellation) : StringWriter
+    {
+        public override void WriteLine(string? value)
+        {
+            if (value is not null && value.StartsWith(row, StringComparison.Ordinal) && value.Contains("step")) cancellation.Cancel();
+            base.WriteLine(value);
+        }
+    }
+}
