@@ -1,5 +1,6 @@
 using AlignLab.Engine.Datasets;
 using AlignLab.Engine.Rewards;
+using AlignLab.Engine.Runtime;
 using static TorchSharp.torch;
 
 namespace AlignLab.Dsl;
@@ -42,14 +43,18 @@ public sealed class BestOfNBuilder
     /// Builds the records of <paramref name="rows"/> from index <paramref name="start"/> on (the whole records an earlier
     /// run left, <see cref="BestOfNFile.Resume"/>) and appends each to <paramref name="path"/> as soon as it is done,
     /// calling <paramref name="done"/> with the number of prompts finished so far. What <c>alignlab bon build</c> and
-    /// <see cref="RealTaskSpec.BuildBestOfN"/> run.
+    /// <see cref="RealTaskSpec.BuildBestOfN"/> run. <paramref name="cancellationToken"/> (by default the script host's
+    /// Ctrl-C, <see cref="AmbientCancellation.Token"/>) stops it between prompts with an <see cref="OperationCanceledException"/>;
+    /// the records written so far stay, and the next call continues after them.
     /// </summary>
-    public void Append(IReadOnlyList<PromptRow> rows, int start, string path, Action<int>? done = null)
+    public void Append(IReadOnlyList<PromptRow> rows, int start, string path, Action<int>? done = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(rows);
+        cancellationToken = AmbientCancellation.Or(cancellationToken);
         using var file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
         for (int i = start; i < rows.Count; i++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             BestOfNFile.Append(file, Build(i, rows[i].Prompt, rows[i].Line));
             done?.Invoke(i + 1);
         }

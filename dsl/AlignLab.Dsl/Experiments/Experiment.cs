@@ -15,7 +15,9 @@ namespace AlignLab.Dsl;
 ///     .Run();
 /// </code>
 /// <see cref="Run()"/> validates the whole plan first (<see cref="Validate"/>), then trains each method with the shared
-/// trainer, evaluates it exactly by enumeration, computes the frontiers and writes a run folder.
+/// trainer, evaluates it exactly by enumeration, computes the frontiers and writes a run folder. On a real task
+/// (<c>.On(Tasks.Real(policy, reward, prompts))</c>) the same run evaluates by Monte-Carlo on held-out prompts, every
+/// figure with its standard error, and trains full models or LoRA adapters (<see cref="WithLora"/>).
 /// Defaults: the toy language task, the metrics of <see cref="Metrics.Default"/>, no frontiers, seed 0,
 /// <see cref="ExperimentScale.Default"/>, the run store of <see cref="Results.RunStore.OpenDefault"/>, progress shown,
 /// and the compute of <see cref="ComputeOptions"/>'s defaults (cuda when available else cpu, float32). Every tensor

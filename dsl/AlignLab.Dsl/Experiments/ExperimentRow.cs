@@ -3,16 +3,17 @@ namespace AlignLab.Dsl;
 /// <summary>
 /// One method's result in an <see cref="ExperimentResult"/>, averaged uniformly over prompts: on the toy task every value
 /// exact by enumeration (THEORY.md §9, standard errors 0); on a real task Monte-Carlo estimates on held-out prompts with
-/// their standard errors (<c>MonteCarloEvaluation</c>), the off-target attribute being the response length in tokens. Frontier columns are NaN when the frontier was not asked for or the point lies
-/// outside its range; parameters a method does not have are NaN (or 0 for n).
+/// their standard errors (<c>MonteCarloEvaluation</c>), the off-target attribute being the response length in tokens.
+/// Frontier columns are NaN when the frontier was not asked for, the point lies outside its range, or the task is real;
+/// parameters a method does not have are NaN (or 0 for n).
 /// </summary>
 /// <param name="Method">Row name (<see cref="MethodSpec.DisplayName"/>).</param>
 /// <param name="Spec">The method and its parameters.</param>
 /// <param name="Steps">Training steps (0 for the untrained base and best-of-n).</param>
-/// <param name="WinRate">W(π) against the base under the gold reward, ties half.</param>
+/// <param name="WinRate">W(π) against the base under the task's reward (the toy's gold reward), ties half.</param>
 /// <param name="Kl">KL(π‖base) in nats.</param>
-/// <param name="ExpectedReward">E_π[r] (gold reward).</param>
-/// <param name="OffTarget">E_π[off-target attribute].</param>
+/// <param name="ExpectedReward">E_π[r] under the task's reward.</param>
+/// <param name="OffTarget">E_π[off-target attribute]: a symbol count on the toy task, the response length in tokens on a real one.</param>
 /// <param name="BonNKl">KL(π_n‖base) of exact best-of-n at this method's n (NaN without n).</param>
 /// <param name="BonNWinRate">W(π_n) of exact best-of-n at this method's n (NaN without n).</param>
 /// <param name="BonWinRateAtKl">Win rate of the best-of-n frontier at this row's KL.</param>

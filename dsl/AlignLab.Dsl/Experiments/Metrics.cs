@@ -2,7 +2,8 @@ namespace AlignLab.Dsl;
 
 /// <summary>
 /// The metrics an <see cref="Experiment"/> can report. On an enumerable task all are exact sums over every response of
-/// every prompt, averaged uniformly over prompts (THEORY.md §9).
+/// every prompt, averaged uniformly over prompts (THEORY.md §9); on a real task Monte-Carlo estimates on held-out prompts,
+/// each with a <c>NAME_se</c> standard-error column, the off-target attribute being the response length in tokens.
 /// </summary>
 public static class Metrics
 {
