@@ -103,7 +103,8 @@ public sealed class SequenceClassificationModel : Module, IHuggingFaceLayout
                 target.copy_(value);
             }
             using var generator = new Generator((ulong)seed, device);
-            init.normal_(model._score.weight!, 0, headStd, generator);
+            // Tensor.normal_, not init.normal_, whose generator argument TorchSharp 0.107 ignores (it draws from the global generator).
+            model._score.weight!.normal_(0, headStd, generator: generator);
             model.eval();
             return model;
         }

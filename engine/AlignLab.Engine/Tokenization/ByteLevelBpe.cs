@@ -19,6 +19,8 @@ internal sealed class ByteLevelBpe : ISubwordModel
     private readonly SplitPreTokenizer _preTokenizer;
     private readonly IReadOnlyList<NormalizationForm> _normalization;
     private readonly bool _ignoreMerges;
+    private readonly HashSet<byte> _missingBytes;
+    private readonly string _path;
 
     /// <param name="path">The file the model comes from (for error messages).</param>
     /// <param name="vocabulary">Byte-level token → id.</param>
@@ -26,16 +28,14 @@ internal sealed class ByteLevelBpe : ISubwordModel
     /// <param name="preTokenizer">How text is cut into pieces before merging.</param>
     /// <param name="normalization">Unicode normalisations applied to the text first, in order.</param>
     /// <param name="ignoreMerges">Llama-3's <c>ignore_merges</c>: a piece that is itself a vocabulary entry is that one token.</param>
-    /// <exception cref="InvalidDataException">A merge names a token missing from the vocabulary, or a byte has no token.</exception>
+    /// <exception cref="InvalidDataException">A merge names a token missing from the vocabulary.</exception>
     public ByteLevelBpe(string path, IReadOnlyDictionary<string, int> vocabulary, IReadOnlyList<string> merges,
         SplitPreTokenizer preTokenizer, IReadOnlyList<NormalizationForm> normalization, bool ignoreMerges)
     {
-        // Without a token for every byte, the library would silently drop the bytes it cannot spell.
-        for (var b = 0; b < 256; b++)
-        {
-            if (!vocabulary.ContainsKey(ByteToChar[b].ToString()))
-                throw new InvalidDataException($"{path}: the byte-level vocabulary has no token for byte 0x{b:X2} ('{ByteToChar[b]}').");
-        }
+        // Without a token for every byte the library would silently drop the bytes it cannot spell, so Encode refuses
+        // text with such a byte (a small alphabet, as the toy task's, is a vocabulary without most bytes).
+        _missingBytes = Enumerable.Range(0, 256).Where(b => !vocabulary.ContainsKey(ByteToChar[b].ToString())).Select(b => (byte)b).ToHashSet();
+        _path = path;
         try
         {
             // The library's pre-tokenizer is never used: Encode hands it one piece at a time with pre-tokenization off.
@@ -64,6 +64,7 @@ internal sealed class ByteLevelBpe : ISubwordModel
     public void Encode(string text, List<int> ids)
     {
         foreach (var form in _normalization) text = text.Normalize(form);
+        if (_missingBytes.Count > 0) CheckBytes(text);
         foreach (var piece in _preTokenizer.Split(text))
         {
             if (_ignoreMerges && _vocabulary.TryGetValue(ToByteLevel(piece), out var whole))
@@ -73,6 +74,13 @@ internal sealed class ByteLevelBpe : ISubwordModel
             }
             ids.AddRange(_bpe.EncodeToIds(piece, considerPreTokenization: false, considerNormalization: false));
         }
+    }
+
+    private void CheckBytes(string text)
+    {
+        foreach (var b in Encoding.UTF8.GetBytes(text))
+            if (_missingBytes.Contains(b))
+                throw new ArgumentException($"{_path}: the byte-level vocabulary has no token for byte 0x{b:X2} ('{ByteToChar[b]}'), which the text holds.", nameof(text));
     }
 
     /// <inheritdoc />

@@ -125,6 +125,8 @@ public sealed class ModelTokenizer
     /// The ids of <paramref name="text"/> alone, nothing added (Hugging Face's <c>add_special_tokens=False</c>).
     /// Added tokens written in the text (e.g. <c>&lt;|endoftext|&gt;</c>) become their ids. Empty text gives no ids.
     /// </summary>
+    /// <exception cref="ArgumentException">The text holds a byte that a byte-level vocabulary without every byte (a small
+    /// alphabet's, such as the toy task's) has no token for; the message names the file and the byte.</exception>
     public IReadOnlyList<int> Encode(string text)
     {
         ArgumentNullException.ThrowIfNull(text);

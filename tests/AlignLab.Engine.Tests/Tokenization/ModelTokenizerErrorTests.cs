@@ -62,8 +62,15 @@ public sealed class ModelTokenizerErrorTests : IDisposable
         LoadFails(ByteLevelWith(j => j["model"]!["merges"]!.AsArray().Add("onlyone")), "tokenizer.json", "model.merges[5]");
 
     [Fact]
-    public void VocabularyMissingAByte_IsNamed() =>
-        LoadFails(ByteLevelWith(j => j["model"]!["vocab"]!.AsObject().Remove("Ġ")), "tokenizer.json", "no token for byte 0x20");
+    public void VocabularyMissingAByte_EncodesTextWithoutIt_AndNamesItInTextThatHasIt()
+    {
+        var folder = ByteLevelWith(j => j["model"]!["vocab"]!.AsObject().Remove("~"));
+        var tokenizer = ModelTokenizer.Load(folder);
+        Assert.Equal("hello world", tokenizer.Decode(tokenizer.Encode("hello world")));
+        var e = Assert.Throws<ArgumentException>(() => tokenizer.Encode("hello ~world"));
+        Assert.StartsWith(Path.Combine(folder, "tokenizer.json") + ":", e.Message);
+        Assert.Contains("no token for byte 0x7E", e.Message);
+    }
 
     [Fact]
     public void UnsupportedPreTokenizerBesideByteLevel_IsNamed() =>
