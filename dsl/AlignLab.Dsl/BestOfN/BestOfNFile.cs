@@ -24,7 +24,11 @@ public static class BestOfNFile
 
     /// <summary>Reads every record of <paramref name="path"/>.</summary>
     public static IReadOnlyList<BestOfNRecord> Read(string path) =>
-        File.ReadLines(path).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<BestOfNRecord>(l, Json)!).ToArray();
+        File.ReadLines(path).Where(l => l.Length > 0).Select(Parse).ToArray();
+
+    /// <summary>The record of one JSON line; <see cref="JsonException"/> when the line is not one.</summary>
+    public static BestOfNRecord Parse(string line) =>
+        JsonSerializer.Deserialize<BestOfNRecord>(line, Json) ?? throw new JsonException("the line is null, not a record.");
 
     /// <summary>
     /// The number of whole records in <paramref name="path"/> (0 when it does not exist), after cutting off a partial

@@ -15,6 +15,8 @@ namespace AlignLab.Engine.Methods;
 /// the policy's weights, updated before each step, so that t rounds distil BoN_{nᵗ} of the base (THEORY.md §1
 /// composition); the anchor is part of the checkpointed <see cref="State"/>. With η = 0 the anchor stays the base and the
 /// exact optimum is π_n (<c>AlignLab.Theory.Objectives.BondObjective</c>).
+/// The backward part's k samples per prompt come from the current policy's <see cref="ISequencePolicy.Sample"/>: on a <see cref="CausalLm"/>
+/// that generates through the KV cache (<see cref="SamplingOptions.UseKvCache"/>, the default), each prompt encoded once.
 /// </summary>
 public sealed class BondMethod : IAlignmentMethod
 {

@@ -9,6 +9,8 @@ namespace AlignLab.Engine.Methods;
 /// <summary>
 /// RLHF (THEORY.md §3): maximise E_{y~π_θ}[r(y)] − β·KL(π_θ‖p) by RLOO (see <see cref="Rloo"/>) on k policy samples per
 /// prompt with return r(y) − β·(log π_θ(y) − log p(y)). Its optimum is the tilt π ∝ p·exp(r/β).
+/// The k samples per prompt come from the current policy's <see cref="ISequencePolicy.Sample"/>: on a <see cref="CausalLm"/>
+/// that generates through the KV cache (<see cref="SamplingOptions.UseKvCache"/>, the default), each prompt encoded once.
 /// </summary>
 public sealed class RlhfMethod : IAlignmentMethod
 {

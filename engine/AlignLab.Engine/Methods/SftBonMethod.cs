@@ -9,7 +9,8 @@ namespace AlignLab.Engine.Methods;
 /// <summary>
 /// SFT-BoN (THEORY.md §4, the SFT term of BoNBoN): each step draws prompts, n reference samples per prompt, keeps the
 /// best under the reward (ties uniformly at random) and minimises L(θ) = −(1/B)·Σ_b log π_θ(y_best,b | x_b), whose
-/// infinite-data optimum is π_n exactly (<c>AlignLab.Theory.Objectives.SftOnBestObjective</c>).
+/// infinite-data optimum is π_n exactly (<c>AlignLab.Theory.Objectives.SftOnBestObjective</c>). Offline, from best
+/// samples drawn once (an <c>alignlab bon build</c> file), SFT-BoN is <see cref="SftMethod"/> on the best responses.
 /// </summary>
 public sealed class SftBonMethod : IAlignmentMethod
 {

@@ -14,6 +14,8 @@ namespace AlignLab.Engine.Methods;
 /// on the return R(y) − c·(log π_θ(y) − log p(y)) (see <see cref="Rloo"/> for why RLOO rather than PPO-clip).
 /// The exact optimum is π_n (<c>AlignLab.Theory.Objectives.ReverseKlObjective</c>). It owns the base rewards of F̂
 /// (disposed with it).
+/// The k samples per prompt come from the current policy's <see cref="ISequencePolicy.Sample"/>: on a <see cref="CausalLm"/>
+/// that generates through the KV cache (<see cref="SamplingOptions.UseKvCache"/>, the default), each prompt encoded once.
 /// </summary>
 public sealed class VbonMethod : IAlignmentMethod, IDisposable
 {

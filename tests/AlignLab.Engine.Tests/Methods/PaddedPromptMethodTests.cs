@@ -66,6 +66,12 @@ public sealed class PaddedPromptMethodTests
         using var generator = new Generator(3);
         Assert.Contains("'prompt-sum'", Assert.Throws<NotSupportedException>(() => rlhf.Step(generator)).Message);
 
+        // Reward modelling with a score that cannot see the mask refuses padded data up front.
+        using var rm = Reward();
+        using var data = new PreferenceDataset(prompts.clone(), Responses(), Responses(), mask.clone());
+        Assert.Contains("score takes no prompt mask", Assert.Throws<ArgumentException>(
+            () => new RewardModelMethod(rm.Model, (x, y) => rm.Model.forward(cat([x, y], 1)), data, new RewardModelConfig())).Message);
+
         using var full = ones_like(mask);
         Assert.Equal(reward.Score(prompts, responses).data<double>().ToArray(), reward.Score(prompts, responses, full).data<double>().ToArray());
         Assert.Equal(reward.Score(prompts, responses).data<double>().ToArray(), reward.Score(prompts, responses, null).data<double>().ToArray());
