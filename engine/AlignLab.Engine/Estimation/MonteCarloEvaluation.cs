@@ -77,7 +77,8 @@ public static class MonteCarloEvaluation
     /// rewards of the prompt that are independent of y (the candidates of its other m − 1 draws and the m fresh
     /// samples; y's own group is left out, being conditioned on losing to y). The plug-in is biased low by O(n/M)
     /// (continuous rewards: ≈ 0.09 nats at n = 4, M = 16; ≈ 0.04 at M = 36), so raise m for a sharper estimate. Its standard
-    /// error treats the draws' terms as independent, which the shared reward samples make slightly optimistic.</para>
+    /// error treats the draws' terms as independent; the shared reward samples make it conservative (simulated with
+    /// continuous rewards, 32 prompts, m = 4 or 8: 30–45% above the estimator's actual spread).</para>
     /// <para><see cref="MonteCarloMetrics.KlBound"/> is the exact bound log n − (n−1)/n (Beirami et al. 2024), attained
     /// by continuous rewards and larger than the true KL when the reference puts mass on tied rewards.</para>
     /// </summary>

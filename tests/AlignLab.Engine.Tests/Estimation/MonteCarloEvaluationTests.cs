@@ -98,6 +98,26 @@ public sealed class MonteCarloEvaluationTests : IDisposable
     }
 
     [Fact]
+    public void EvaluateBestOfN_UnderATiedReward_AgreesWithTheExactDiscreteBestOfN()
+    {
+        // The symbol count without the tie-breaker takes 6 values over 7,776 responses: best-of-n breaks ties at random,
+        // the win rate counts them half, the KL estimate uses the tie-aware ratio (Fⁿ − F⁻ⁿ)/q, and the true KL lies
+        // well below the continuous value log n − (n−1)/n.
+        const int n = 4;
+        var tied = Rewards.GoldRewards.SymbolCount(_task.Config.TargetSymbol);
+        var prompts = new PromptSet(Enumerable.Range(0, _task.Config.PromptCount)
+            .Select(k => new RewardDistribution(Enumeration.Probabilities(_task, _reference, k), Enumeration.Values(_task, tied, k))).ToArray());
+        var exact = ExactEvaluation.Evaluate(prompts, prompts.Prompts.Select(d => Tilting.BestOfN(d, n).Probabilities).ToArray());
+        using var g = new Generator(31);
+        var mc = MonteCarloEvaluation.EvaluateBestOfN(_reference, tied, n, _task.Prompts, null, _config, g);
+
+        Assert.True(exact.Kl < 0.8 * mc.KlBound, $"exact KL {exact.Kl} is not far below the bound {mc.KlBound}");
+        AssertWithin4(mc.WinRate, exact.WinRate, "tied BoN_4 win rate");
+        AssertWithin4(mc.Kl, exact.Kl, "tied BoN_4 KL");
+        AssertWithin4(mc.ExpectedReward, exact.ExpectedReward, "tied BoN_4 expected reward");
+    }
+
+    [Fact]
     public void Evaluate_OfTheReferenceAgainstItself_HasKlExactlyZeroAndWinRateAHalf()
     {
         using var g = new Generator(5);
