@@ -75,16 +75,15 @@ public sealed class BestOfNPairs : IDisposable
     /// </summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">A bad record (when stopping at one), records of different n, or no usable record.</exception>
-    /// <exception cref="ArgumentException">The policy has no end token to pad responses with.</exception>
     public static BestOfNPairs Read(string path, LanguageModel policy, BestOfNPairOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(policy);
         options ??= new BestOfNPairOptions();
         if (!System.IO.File.Exists(path)) throw new FileNotFoundException($"best-of-n file '{path}' does not exist.", path);
+        // A policy without an end token (the toy export) draws every sample to max-new-tokens: none is finished, so none
+        // needs padding (the width check below stops a file that mixes lengths).
         long endToken = policy.Policy.EndToken;
-        if (endToken < 0)
-            throw new ArgumentException($"policy {policy.Folder} has no end token (eos_token_id in config.json), so responses cannot be right-padded.", nameof(policy));
         var config = policy.Config;
 
         var kept = new List<(BestOfNRecord Record, IReadOnlyList<int> Prompt, int Line)>();

@@ -70,7 +70,7 @@ internal sealed class RealExperimentSession : IExperimentSession
             foreach (var p in frozen!.parameters()) p.requires_grad = false;
         }
         ISequencePolicy reference = frozen is null ? new AdaptersOffPolicy(policy) : frozen;
-        using var offline = spec.TrainsOnBestOfNData && _spec.BestOfN is not null ? Data.OfflinePairs() : null;
+        using var offline = spec.TrainsOnBestOfNData && _spec.BestOfN is not null ? Data.OfflinePairs(policy, keepTies: spec.Kind == MethodKind.SftBon) : null;
         var (prompts, mask) = Data.TrainPrompts;
         var inputs = new MethodBuilder.MethodInputs(policy, reference, anchor, prompts, mask, Data.Reward, Data.Sampling, offline);
         RowTraining.Outcome outcome;

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using AlignLab.Engine.Datasets;
 using AlignLab.Engine.Methods;
@@ -138,7 +139,18 @@ internal sealed class RealTaskData : IDisposable
             Check($"best-of-n file {file}", () =>
             {
                 if (!File.Exists(file)) throw new FileNotFoundException("the file does not exist; build it with `alignlab bon build` or RealTaskSpec.BuildBestOfN.");
-                var n = BestOfNPairs.SampleCount(file);
+                // The first record's n (BestOfNPairs checks every record against it when a row reads the file).
+                var first = File.ReadLines(file).FirstOrDefault(l => l.Length > 0)
+                    ?? throw new InvalidDataException("the file holds no best-of-n record.");
+                int n;
+                try
+                {
+                    n = BestOfNFile.Parse(first).Samples.Count;
+                }
+                catch (JsonException e)
+                {
+                    throw new InvalidDataException($"{file}:1: not a best-of-n record ({e.Message}).", e);
+                }
                 foreach (var bad in pairNs.Where(m => m != n).Distinct())
                     problems.Add($"best-of-n file {file} holds {n} samples per prompt, but a method asks for best/worst of {bad}; use n: {n} or build a file with --n {bad}.");
             });
@@ -212,14 +224,23 @@ internal sealed class RealTaskData : IDisposable
     public LanguageModel LoadLanguageModel() => new(Path.GetFullPath(Spec.Policy), LoadPolicy(), Tokenizer);
 
     /// <summary>
-    /// The offline best/worst pairs of <see cref="RealTaskSpec.BestOfN"/> on the run's device: records of evaluation
-    /// prompts are left out, so evaluation stays held out.
+    /// The offline data of <see cref="RealTaskSpec.BestOfN"/> for <paramref name="policy"/> (<see cref="BestOfNPairs"/>):
+    /// best/worst pairs, or for SFT-BoN (<paramref name="keepTies"/>) the best responses with tied records kept. Records of
+    /// held-out evaluation prompts are left out, so evaluation stays held out.
     /// </summary>
-    public PreferenceDataset OfflinePairs()
+    public PreferenceDataset OfflinePairs(CausalLm policy, bool keepTies)
     {
+        var file = Spec.BestOfN ?? throw new InvalidOperationException("the task has no best-of-n file.");
+        // A view of the row's policy with the task's tokenizer, not disposed here: the row owns the weights.
+        var model = new LanguageModel(Path.GetFullPath(Spec.Policy), policy, Tokenizer);
+        using var read = BestOfNPairs.Read(file, model, new BestOfNPairOptions(DropTies: !keepTies));
         var held = EvalRows.Select(r => r.Prompt).ToHashSet(StringComparer.Ordinal);
-        return BestOfNPairs.Read(Spec.BestOfN ?? throw new InvalidOperationException("the task has no best-of-n file."), Tokenizer,
-            EndTokens, record => !held.Contains(record.Prompt), _context.Device);
+        var rows = Enumerable.Range(0, read.Records.Count).Where(i => !held.Contains(read.Records[i].Prompt)).Select(i => (long)i).ToArray();
+        if (rows.Length == 0) throw new InvalidDataException($"{file}: no record to train on: every prompt it holds is held out for evaluation.");
+        using var index = tensor(rows, device: read.Pairs.Prompts.device);
+        var pairs = read.Pairs;
+        return new PreferenceDataset(pairs.Prompts.index_select(0, index), pairs.Chosen.index_select(0, index), pairs.Rejected.index_select(0, index),
+            pairs.PromptMask?.index_select(0, index));
     }
 
     /// <inheritdoc />
