@@ -283,23 +283,6 @@ internal sealed class RealTaskData : IDisposable
         return (order[eval..(eval + train)], order[..eval]);
     }
 
-    private (Tensor Prompts, Tensor Mask) Encode(IReadOnlyList<PromptRow> rows)
-    {
-        var encoded = rows.Select(r => Tokenizer.EncodePrompt(r.Prompt)).ToArray();
-        int longest = encoded.Max(e => e.Count);
-        // Left padding, so every prompt ends where its response starts; the padding id is never read (masked out).
-        long pad = EndTokens.Count > 0 ? EndTokens[0] : 0;
-        var ids = new long[encoded.Length, longest];
-        var mask = new bool[encoded.Length, longest];
-        for (int i = 0; i < encoded.Length; i++)
-        {
-            int offset = longest - encoded[i].Count;
-            for (int j = 0; j < longest; j++)
-            {
-                ids[i, j] = j < offset ? pad : encoded[i][j - offset];
-                mask[i, j] = j >= offset;
-            }
-        }
-        return (tensor(ids, device: _context.Device), tensor(mask, device: _context.Device));
-    }
+    private (Tensor Prompts, Tensor Mask) Encode(IReadOnlyList<PromptRow> rows) =>
+        PromptPadding.LeftPad([.. rows.Select(r => Tokenizer.EncodePrompt(r.Prompt))], EndTokens.Count > 0 ? EndTokens[0] : 0, _context.Device);
 }

@@ -115,21 +115,10 @@ public sealed class LanguageModel : IDisposable
 
         using var scope = NewDisposeScope();
         var device = Policy.parameters().First().device;
-        // Left padding: every prompt ends at the last column, where generation starts; the mask hides the padding.
-        var padded = new long[encoded.Length, longest];
-        var mask = new long[encoded.Length, longest];
-        for (var i = 0; i < encoded.Length; i++)
-        {
-            var offset = longest - encoded[i].Count;
-            for (var j = 0; j < encoded[i].Count; j++)
-            {
-                padded[i, offset + j] = encoded[i][j];
-                mask[i, offset + j] = 1;
-            }
-        }
+        var (padded, mask) = PromptPadding.LeftPad(encoded, 0, device);
         using var generator = new Generator((ulong)options.Seed, device);
-        using var batch = Policy.Sample(tensor(padded, device: device), options.N, options.Sampling(eos.Count > 0 ? eos[0] : -1), generator,
-            encoded.Any(e => e.Count < longest) ? tensor(mask, device: device) : null);
+        using var batch = Policy.Sample(padded, options.N, options.Sampling(eos.Count > 0 ? eos[0] : -1), generator,
+            encoded.Any(e => e.Count < longest) ? mask : null);
         var responses = batch.Responses.cpu().data<long>().ToArray();
         var tokenLogProbs = batch.TokenLogProbs.to(ScalarType.Float64).cpu().data<double>().ToArray();
         var length = (int)batch.Responses.shape[1];
