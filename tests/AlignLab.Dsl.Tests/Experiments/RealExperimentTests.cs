@@ -133,9 +133,15 @@ public sealed class RealExperimentTests(TinyRealFixture fixture) : IClassFixture
     }
 
     [Fact]
-    public void FullFineTuning_FromAnOfflineBestOfNFile_SavesALoadablePolicyFolder()
+    public void FullFineTuning_FromAnOfflineBestOfNFile_UnderATextReward_SavesALoadablePolicyFolder()
     {
-        var task = fixture.Task(evalSamples: 2);
+        // A reward written in the script: the response's symbols read as a base-4 fraction, so distinct responses never tie.
+        var task = fixture.Task(evalSamples: 2) with
+        {
+            Reward = null,
+            RewardFunction = (_, y) => y.Select((c, i) => (c - 'a') * Math.Pow(4, -i)).Sum(),
+            RewardName = "base-4 reading",
+        };
         var file = task.BuildBestOfN(Path.Combine(fixture.Root, $"bon-{Guid.NewGuid():N}.jsonl"), n: 4);
         Assert.Single(BestOfNFile.Read(file)); // the one training prompt; held-out prompts are never sampled
         var result = Experiment.Named("real-offline").On(task.WithBestOfN(file)).StoreIn(fixture.NewStore()).WithProgress(false)
