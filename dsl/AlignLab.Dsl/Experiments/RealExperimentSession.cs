@@ -76,7 +76,10 @@ internal sealed class RealExperimentSession : IExperimentSession
         RowTraining.Outcome outcome;
         using (var method = MethodBuilder.Build(spec, inputs, _experiment.Scale, _experiment.Seed))
         {
-            policy.train();
+            // Dropout stays off (the model stays in eval mode), as TRL's disable_dropout: the methods compare the policy's
+            // log-probs with the reference's, which under LoRA are the same weights with the adapters off, so noise on one
+            // side would bias every log-ratio. Only the adapters' own dropout (LoraConfig.Dropout) trains.
+            foreach (var (_, layer) in LoraAdapters.Layers(policy)) layer.train();
             outcome = RowTraining.Run(_experiment, spec, method.Method, log, rowFolder, allowConfigChange, cancellationToken);
             policy.eval();
         }

@@ -15,7 +15,7 @@ internal static class RowTraining
     /// <summary>What training gave: steps, last logged loss, wall time.</summary>
     public sealed record Outcome(int Steps, double Loss, double Seconds);
 
-    /// <summary>Trains <paramref name="method"/> (whose module must be in training mode) for the row of <paramref name="spec"/>.</summary>
+    /// <summary>Trains <paramref name="method"/> (its module already in the mode it trains in) for the row of <paramref name="spec"/>.</summary>
     public static Outcome Run(Experiment experiment, MethodSpec spec, IAlignmentMethod method, Action<long, IReadOnlyDictionary<string, double>>? log,
         string checkpointFolder, bool allowConfigChange, CancellationToken cancellationToken)
     {

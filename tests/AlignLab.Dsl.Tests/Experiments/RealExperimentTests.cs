@@ -156,6 +156,24 @@ public sealed class RealExperimentTests(TinyRealFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public void RowsComputedAsASweepsJobs_ThenCollected_GiveTheTableOfTheWholeRun()
+    {
+        Experiment Tiny(string store) => Experiment.Named("real-sweep").On(fixture.Task(evalSamples: 2)).StoreIn(store).WithProgress(false)
+            .WithScale(new ExperimentScale(Steps: 2, LearningRate: 1e-2, WarmupSteps: 0, PairBatchSize: 2, LogEvery: 1))
+            .Compare(Methods.Base(), Methods.BestOfN(2), Methods.IpoBon(n: 2));
+        var whole = Tiny(fixture.NewStore()).Run();
+
+        var experiment = Tiny(fixture.NewStore());
+        string id;
+        using (var run = experiment.OpenRunStore().StartRun(experiment.Name, experiment.Seed, experiment, detached: true)) id = run.Id;
+        foreach (var key in experiment.MethodSpecs.Select(m => m.Key(experiment.Seed)).Reverse())
+            Assert.Equal($"row {key} of run {id} finished", experiment.RunSweepStep(new ExperimentSweep(SweepStep.Row, id, key), CancellationToken.None));
+        Assert.Equal($"collected all 3 rows of run {id}", experiment.RunSweepStep(new ExperimentSweep(SweepStep.Collect, id), CancellationToken.None));
+
+        Assert.Equal(Cells(whole.Table), Cells(experiment.OpenRunStore().Load(id).Table!));
+    }
+
+    [Fact]
     public void Validate_NamesEveryBadInput_BeforeAnyWork()
     {
         var badPrompts = Path.Combine(fixture.Root, "bad-prompts.jsonl");
