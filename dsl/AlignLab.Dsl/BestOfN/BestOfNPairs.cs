@@ -99,7 +99,7 @@ public sealed class BestOfNPairs : IDisposable
                 if (n == 0) n = record.Samples.Count;
                 else if (record.Samples.Count != n)
                     throw new InvalidDataException($"{path}:{lineNumber}: the record has {record.Samples.Count} samples where the file's first has {n}; a file holds one n.");
-                var prompt = policy.EncodePrompt(record.Prompt);
+                var prompt = Encode(policy, record.Prompt);
                 Check(record, prompt.Count, endToken, config.VocabSize, config.MaxPositions);
                 if (record.Samples[record.Best].Reward == record.Samples[record.Worst].Reward)
                 {
@@ -170,6 +170,19 @@ public sealed class BestOfNPairs : IDisposable
             if (index < 0 || index >= record.Samples.Count)
                 throw new RecordException($"\"{field}\" is {index}, not one of the {record.Samples.Count} samples.");
         return record;
+    }
+
+    /// <summary>The prompt's ids, as <c>bon build</c> encoded it; a prompt the tokenizer refuses is a bad record.</summary>
+    private static IReadOnlyList<int> Encode(LanguageModel policy, string prompt)
+    {
+        try
+        {
+            return policy.EncodePrompt(prompt);
+        }
+        catch (ArgumentException e)
+        {
+            throw new RecordException($"the policy's tokenizer cannot encode the prompt ({e.Message}).");
+        }
     }
 
     /// <summary>Throws <see cref="RecordException"/> when the best or worst sample cannot become a right-padded response of the policy.</summary>
