@@ -51,6 +51,7 @@ public static class CliApp
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(ModelCommand.Create());
         root.Subcommands.Add(BonCommand.Create());
+        root.Subcommands.Add(RewardCommand.Create());
         root.Subcommands.Add(SweepCommand.Create());
         return root;
     }

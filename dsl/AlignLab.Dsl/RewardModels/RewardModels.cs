@@ -60,7 +60,7 @@ public static class RewardModels
         log?.Report($"{pairs.Count} pairs from {pairsFile}; base {baseFolder} ({trunk.ModelConfig.ModelType}, {trunk.ParameterCount:N0} parameters)");
 
         using var trained = TrainBradleyTerry(trunk, pairs, options, endTokens, progress);
-        if (trained.HeldOutAccuracy is { } accuracy) log?.Report($"held-out pairwise accuracy {Describe(accuracy)} ({trained.ValidationPairs} pairs)");
+        if (trained.HeldOutAccuracy is { } accuracy) log?.Report($"held-out pairwise accuracy {accuracy}");
         trained.Save(outFolder, baseFolder, new JsonObject { ["base"] = baseFolder, ["pairs"] = pairsFile });
         log?.Report($"saved {trained.Model.ArchitectureName} to {outFolder}");
         return new BradleyTerryResult(outFolder, trained.HeldOutAccuracy, trained.TrainPairs, trained.ValidationPairs, trained.Last.Loss);
@@ -104,10 +104,6 @@ public static class RewardModels
             throw;
         }
     }
-
-    /// <summary>"0.8712 ± 0.0171" (value ± standard error).</summary>
-    internal static string Describe(AlignLab.Engine.Estimation.Estimate estimate) =>
-        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{estimate.Value:F4} ± {estimate.StandardError:F4}");
 
     /// <summary>A folder whose config.json names a classifier is refused: its trunk is not a language model's.</summary>
     private static void CheckCausalLm(string folder)

@@ -106,7 +106,7 @@ public static class ToyModels
             labelNoise: 0, new SamplingOptions(config.ResponseLength), generator);
         using var reward = RewardModels.TrainBradleyTerry(model, pairs, recipe, endTokens: []);
         var accuracy = reward.HeldOutAccuracy!;
-        log?.Report($"toy export: reward model held-out pairwise accuracy {RewardModels.Describe(accuracy)} ({accuracy.SampleCount} pairs of base samples, gold-reward labels)");
+        log?.Report($"toy export: reward model held-out pairwise accuracy {accuracy} on pairs of base samples labelled by the gold reward");
         reward.Save(Path.Combine(folder, "reward"), policy, new JsonObject { ["pairs"] = "base samples labelled by the toy task's gold reward", ["pairs_per_prompt"] = RewardPairsPerPrompt });
 
         var manifest = new JsonObject
