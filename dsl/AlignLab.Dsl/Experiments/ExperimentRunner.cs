@@ -277,7 +277,8 @@ internal static class ExperimentRunner
         var trainer = new Trainer(new TrainerConfig(Steps: steps, LearningRate: spec.LearningRate > 0 ? spec.LearningRate : scale.LearningRate,
             WarmupSteps: Math.Min(scale.WarmupSteps, steps - 1), LogEvery: Math.Min(scale.LogEvery, steps), Seed: experiment.Seed,
             CheckpointEvery: experiment.CheckpointIntervalFor(steps), CheckpointDirectory: checkpointFolder, AllowConfigChange: allowConfigChange,
-            MetricsPath: log is null ? Path.Combine(checkpointFolder, RowMetricsFile) : null));
+            MetricsPath: log is null ? Path.Combine(checkpointFolder, RowMetricsFile) : null,
+            TensorBoardDirectory: log is null ? Path.Combine(checkpointFolder, TensorBoardLog.FolderName) : null));
         var reporter = experiment.ShowProgress ? ProgressReporter.ForConsole(new ProgressOptions(Label: spec.DisplayName)) : null;
         var clock = Stopwatch.StartNew();
         policy.train();
