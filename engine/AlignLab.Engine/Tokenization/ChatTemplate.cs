@@ -135,7 +135,7 @@ public sealed partial class ChatTemplate
         {
             case ChatTemplateFamily.Placeholder:
                 if (messages is not [{ Role: "user" } single])
-                    throw new ArgumentException($"the chat template of {Source} has a {Placeholder} placeholder, so it takes one user turn; got {Describe(messages)}. Give the model's own template for conversations.", nameof(messages));
+                    throw new ArgumentException($"the chat template of {Source} has a {Placeholder} placeholder, so it takes one user turn; got {Describe(messages)}. Give the model's own template for conversations.");
                 return _text.Replace(Placeholder, single.Content, StringComparison.Ordinal);
 
             case ChatTemplateFamily.ChatMl:
