@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using AlignLab.Dsl;
 using AlignLab.Engine.Rewards;
 using AlignLab.Tests;
@@ -87,6 +89,45 @@ public sealed class BonCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_chat_template_renders_the_prompts_from_the_policy_folder_or_a_file_and_is_refused_where_it_cannot()
+    {
+        var prompts = Path.Combine(_dir, "hi.jsonl");
+        File.WriteAllLines(prompts, [JsonSerializer.Serialize(new { prompt = "Hi" })]);
+        string Run(string template, string name, string said, string format = "prompts", string? file = null)
+        {
+            var output = Path.Combine(_dir, name);
+            var run = CliRun.Invoke(ArgsWith(2, 4, file ?? prompts, output, "--chat-template", template, "--format", format));
+            Assert.True(run.ExitCode == 0, run.Error);
+            Assert.Contains($"prompts rendered with the {said}", run.Error);
+            return Assert.Single(BestOfNFile.Read(output)).Prompt;
+        }
+
+        // auto needs the folder's own template: without one, one line naming the folder and saying what to pass.
+        var none = CliRun.Invoke(ArgsWith(2, 4, prompts, Path.Combine(_dir, "none.jsonl"), "--chat-template", "auto"));
+        Assert.Equal(ExitCodes.InvalidInput, none.ExitCode);
+        Assert.Equal($"alignlab bon build: {_policy.Path} has no chat template (chat_template in tokenizer_config.json, or chat_template.jinja); pass one: a text with a {{prompt}} placeholder.", none.Error.Trim());
+
+        // Zephyr's template (TinyLlama-Chat), with this tokenizer's EOS as its eos_token.
+        var zephyr = JsonNode.Parse(File.ReadAllText(Path.Combine(ChatFixtures(), "zephyr", "tokenizer_config.json")))!.AsObject();
+        zephyr["eos_token"] = "<|eot_id|>";
+        File.WriteAllText(Path.Combine(_policy.Path, "tokenizer_config.json"), zephyr.ToJsonString());
+        Assert.Equal("<|user|>\nHi<|eot_id|>\n<|assistant|>\n", Run("auto", "auto.jsonl", $"Zephyr chat template ({Path.Combine(_policy.Path, "tokenizer_config.json")})"));
+
+        var qa = Path.Combine(_dir, "qa.txt");
+        File.WriteAllText(qa, "Q: {prompt}\nA:");
+        Assert.Equal("Q: Hi\nA:", Run(qa, "file.jsonl", $"{{prompt}} template ({qa})"));
+
+        // An HH row's earlier turns go through the template too, so a single-turn template refuses a longer conversation.
+        var hh = Path.Combine(_dir, "hh.jsonl");
+        const string conversation = "\n\nHuman: Hi\n\nAssistant: Yo\n\nHuman: Ok\n\nAssistant:";
+        File.WriteAllLines(hh, [JsonSerializer.Serialize(new { chosen = conversation + " Sure.", rejected = conversation + " No." })]);
+        Assert.Equal("<|user|>\nHi<|eot_id|>\n<|assistant|>\nYo<|eot_id|>\n<|user|>\nOk<|eot_id|>\n<|assistant|>\n", Run("auto", "hh-auto.jsonl", "Zephyr", "hh", hh));
+        var multi = CliRun.Invoke(ArgsWith(2, 4, hh, Path.Combine(_dir, "hh-qa.jsonl"), "--chat-template", qa, "--format", "hh"));
+        Assert.Equal(ExitCodes.InvalidInput, multi.ExitCode);
+        Assert.Contains($"hh.jsonl:1: the chat template of {qa} has a {{prompt}} placeholder, so it takes one user turn; got 3 turns", multi.Error);
+    }
+
+    [Fact]
     public void A_truncated_file_is_continued_to_the_uninterrupted_bytes_and_other_settings_are_refused()
     {
         var prompts = Prompts(4);
@@ -159,6 +200,10 @@ public sealed class BonCommandTests : IDisposable
         Assert.Contains("prompts already done", resumed.Error);
         Assert.Equal(File.ReadAllBytes(whole), File.ReadAllBytes(killed));
     }
+
+    // The engine tests' real chat templates (tests/AlignLab.Engine.Tests/Tokenization/Fixtures/chat), found from this file.
+    private static string ChatFixtures([CallerFilePath] string path = "") =>
+        Path.Combine(Path.GetDirectoryName(path)!, "..", "AlignLab.Engine.Tests", "Tokenization", "Fixtures", "chat");
 
     private static int Lines(string path)
     {

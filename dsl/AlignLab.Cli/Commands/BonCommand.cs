@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using AlignLab.Dsl;
 using AlignLab.Dsl.Results;
 using AlignLab.Engine.Datasets;
+using AlignLab.Engine.Tokenization;
 
 namespace AlignLab.Cli.Commands;
 
@@ -34,6 +35,11 @@ public static class BonCommand
         var promptField = new Option<string>("--prompt-field") { DefaultValueFactory = _ => "prompt", Description = "The field holding the prompt." };
         var format = new Option<string>("--format") { DefaultValueFactory = _ => "prompts", Description = "prompts (a text field) or hh (Anthropic-HH rows: the prompt is the chosen conversation up to its final \"Assistant:\")." };
         format.AcceptOnlyFromAmong("prompts", "hh");
+        var chatTemplate = new Option<string>("--chat-template")
+        {
+            DefaultValueFactory = _ => "none",
+            Description = "none (prompts as they are), auto (the policy folder's chat template: ChatML/Qwen, Llama-3, Llama-2, Mistral, Gemma or Zephyr), or a FILE holding a template with a {prompt} placeholder.",
+        };
         var onBadRow = new Option<string>("--on-bad-row") { DefaultValueFactory = _ => "stop", Description = "stop at a bad row (missing or empty prompt, too long for the policy), or skip and count them." };
         onBadRow.AcceptOnlyFromAmong("stop", "skip");
         var n = new Option<int>("--n") { DefaultValueFactory = _ => 8, Description = "Samples per prompt." };
@@ -47,7 +53,7 @@ public static class BonCommand
         var output = new Option<string>("--out") { Required = true, Description = "The JSONL file to write (continued when it holds an earlier run's records)." };
         var command = new Command("build", "Sample n responses per prompt, score them, write all with rewards and log-probs plus best and worst indices.")
         {
-            policy, reward, prompts, promptField, format, onBadRow, n, maxNew, temperature, topK, topP, seed, rewardBatch, device, output,
+            policy, reward, prompts, promptField, format, chatTemplate, onBadRow, n, maxNew, temperature, topK, topP, seed, rewardBatch, device, output,
         };
         command.SetAction(parseResult => UserErrors.Run(parseResult, "alignlab bon build", stdout =>
         {
@@ -61,6 +67,7 @@ public static class BonCommand
                 ["prompts"] = Path.GetFullPath(parseResult.GetValue(prompts)!),
                 ["prompt_field"] = parseResult.GetValue(promptField),
                 ["format"] = parseResult.GetValue(format),
+                ["chat_template"] = parseResult.GetValue(chatTemplate) is "none" or "auto" ? parseResult.GetValue(chatTemplate) : Path.GetFullPath(parseResult.GetValue(chatTemplate)!),
                 ["on_bad_row"] = parseResult.GetValue(onBadRow),
                 ["n"] = options.N,
                 ["max_new_tokens"] = options.MaxNewTokens,
@@ -76,9 +83,11 @@ public static class BonCommand
             if (!model.HasTokenizer) throw new ArgumentException($"{model.Folder} has no tokenizer to read the prompts with.");
             var longest = model.Config.MaxPositions - options.MaxNewTokens;
             if (longest < 1) throw new ArgumentException($"--max-new-tokens {options.MaxNewTokens} leaves no room for a prompt in the policy's {model.Config.MaxPositions} positions.");
+            var template = ChatTemplateOf(settings["chat_template"]!.GetValue<string>(), model.Folder);
+            if (template is not null) error.WriteLine($"prompts rendered with the {template}");
             var datasetOptions = new DatasetOptions(PromptField: parseResult.GetValue(promptField)!,
                 OnBadRow: parseResult.GetValue(onBadRow) == "skip" ? BadRows.Skip : BadRows.Stop,
-                MaxPromptLength: longest, PromptLength: p => model.EncodePrompt(p).Count);
+                MaxPromptLength: longest, PromptLength: p => model.EncodePrompt(p).Count, ChatTemplate: template);
             var rows = ReadPrompts(settings["prompts"]!.GetValue<string>(), parseResult.GetValue(format)!, datasetOptions, error);
 
             using var rewardModel = Models.LoadReward(settings["reward"]!.GetValue<string>(), model, batchSize: parseResult.GetValue(rewardBatch));
@@ -95,6 +104,14 @@ public static class BonCommand
         }));
         return command;
     }
+
+    /// <summary>--chat-template: none, auto (the policy folder's own) or a template file (a {prompt} text or a Jinja template of a known family).</summary>
+    private static ChatTemplate? ChatTemplateOf(string option, string policyFolder) => option switch
+    {
+        "none" => null,
+        "auto" => ChatTemplate.Load(policyFolder),
+        _ => ChatTemplate.Read(option, policyFolder),
+    };
 
     private static IReadOnlyList<PromptRow> ReadPrompts(string path, string format, DatasetOptions options, TextWriter error)
     {

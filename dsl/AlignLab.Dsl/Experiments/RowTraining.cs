@@ -25,7 +25,8 @@ internal static class RowTraining
             WarmupSteps: Math.Min(scale.WarmupSteps, steps - 1), GradientAccumulation: experiment.GradientAccumulation,
             LogEvery: Math.Min(scale.LogEvery, steps), Seed: experiment.Seed,
             CheckpointEvery: experiment.CheckpointIntervalFor(steps), CheckpointDirectory: checkpointFolder, AllowConfigChange: allowConfigChange,
-            MetricsPath: log is null ? Path.Combine(checkpointFolder, ExperimentRunner.RowMetricsFile) : null));
+            MetricsPath: log is null ? Path.Combine(checkpointFolder, ExperimentRunner.RowMetricsFile) : null,
+            TensorBoardDirectory: log is null ? Path.Combine(checkpointFolder, TensorBoardLog.FolderName) : null));
         var reporter = experiment.ShowProgress ? ProgressReporter.ForConsole(new ProgressOptions(Label: spec.DisplayName)) : null;
         var clock = Stopwatch.StartNew();
         TrainingResult result;

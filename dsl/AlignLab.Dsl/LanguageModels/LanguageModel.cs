@@ -15,6 +15,7 @@ namespace AlignLab.Dsl;
 public sealed class LanguageModel : IDisposable
 {
     private readonly ModelTokenizer? _tokenizer;
+    private ChatTemplate? _chatTemplate;
 
     internal LanguageModel(string folder, CausalLm policy, ModelTokenizer? tokenizer)
     {
@@ -38,6 +39,13 @@ public sealed class LanguageModel : IDisposable
 
     /// <summary>Whether the folder has a tokenizer.</summary>
     public bool HasTokenizer => _tokenizer is not null;
+
+    /// <summary>
+    /// The folder's chat template (<see cref="ChatTemplate.Load"/>), read on first use. Throws
+    /// <see cref="InvalidDataException"/> naming the folder when it has none or one of a family AlignLab does not render;
+    /// give <see cref="EncodePrompt(IReadOnlyList{ChatMessage}, ChatTemplate?)"/> a template then.
+    /// </summary>
+    public ChatTemplate ChatTemplate => _chatTemplate ??= ChatTemplate.Load(Folder);
 
     /// <summary>The end-of-sequence ids: the tokenizer's (generation_config.json first), else config.json's.</summary>
     public IReadOnlyList<int> EosIds =>
@@ -71,6 +79,16 @@ public sealed class LanguageModel : IDisposable
         if (text.Length == 0) throw new ArgumentException("the text is empty.", nameof(text));
         return Tokenizer.EncodePrompt(text);
     }
+
+    /// <summary>
+    /// The ids of a conversation as a prompt for this instruct model: <paramref name="messages"/> rendered by
+    /// <paramref name="template"/> (default: the folder's <see cref="ChatTemplate"/>) with the generation prompt, then
+    /// <see cref="EncodePrompt(string)"/>, which adds no second BOS when the rendering starts with one.
+    /// </summary>
+    /// <exception cref="ArgumentException">No messages, or a conversation the template refuses.</exception>
+    /// <exception cref="InvalidDataException">No template given and the folder has none AlignLab renders.</exception>
+    public IReadOnlyList<int> EncodePrompt(IReadOnlyList<ChatMessage> messages, ChatTemplate? template = null) =>
+        EncodePrompt((template ?? ChatTemplate).Render(messages));
 
     /// <summary>
     /// The log-probability of each token given the ones before it: element i is log π(ids[i+1] | ids[0..i]), so there

@@ -11,7 +11,8 @@ namespace AlignLab.Dsl.Results;
 /// Whole files (<c>run.json</c>, <c>table.csv</c>, <c>table.json</c>, charts) are written atomically (temp + rename).
 /// <c>metrics.jsonl</c> is the one append-only file (rewriting it per step would cost O(steps²)): each record is a
 /// single complete line written in one call, and readers ignore a torn last line, so a crash loses at most the record
-/// being written. Dispose without <see cref="Complete"/> (or <see cref="Cancel"/>) marks the run failed. Safe to call
+/// being written. Every metrics record also goes to TensorBoard event files in <c>tensorboard/</c>
+/// (<see cref="TensorBoardFolder"/>), which mirror <c>metrics.jsonl</c>. Dispose without <see cref="Complete"/> (or <see cref="Cancel"/>) marks the run failed. Safe to call
 /// from several threads.
 /// </summary>
 public sealed class RunWriter : IDisposable
@@ -30,12 +31,14 @@ public sealed class RunWriter : IDisposable
     private readonly RunIndex index;
     private readonly object gate = new();
     private FileStream? metrics;
+    private readonly TensorBoardLog tensorBoard;
 
     internal RunWriter(RunIndex index, string folder, RunManifest manifest, bool rewriteManifest = true)
     {
         this.index = index;
         Folder = folder;
         Manifest = manifest;
+        tensorBoard = new TensorBoardLog(TensorBoardFolder);
         if (rewriteManifest) WriteManifest();
     }
 
@@ -48,7 +51,10 @@ public sealed class RunWriter : IDisposable
     /// <summary>The manifest as last written.</summary>
     public RunManifest Manifest { get; private set; }
 
-    /// <summary>Appends one line <c>{"step": step, name: value, …}</c> to <c>metrics.jsonl</c> (non-finite values as "NaN"/"Infinity").</summary>
+    /// <summary>
+    /// Appends one line <c>{"step": step, name: value, …}</c> to <c>metrics.jsonl</c> (non-finite values as "NaN"/"Infinity"),
+    /// and one scalar per value, tagged with its name, to the run's TensorBoard event files.
+    /// </summary>
     public void LogMetrics(long step, IReadOnlyDictionary<string, double> values)
     {
         ArgumentNullException.ThrowIfNull(values);
@@ -76,8 +82,15 @@ public sealed class RunWriter : IDisposable
             metrics ??= new FileStream(MetricsPath, FileMode.Append, FileAccess.Write, FileShare.Read);
             metrics.Write(buffer.GetBuffer(), 0, (int)buffer.Length);
             metrics.Flush();
+            tensorBoard.Write(step, values);
         }
     }
+
+    /// <summary>
+    /// Full path of the run's TensorBoard folder (<c>tensorboard/</c>; <c>tensorboard --logdir</c> it). A trainer that writes
+    /// <see cref="MetricsPath"/> itself should get it as <c>TrainerConfig.TensorBoardDirectory</c>.
+    /// </summary>
+    public string TensorBoardFolder => Path.Combine(Folder, TensorBoardLog.FolderName);
 
     /// <summary>
     /// Full path of <c>metrics.jsonl</c>. The engine's trainer can write it itself (set <c>TrainerConfig.MetricsPath</c>
@@ -163,6 +176,7 @@ public sealed class RunWriter : IDisposable
     /// <summary>
     /// Rewrites <c>metrics.jsonl</c> (atomically) without the records <paramref name="drop"/> selects: a resumed
     /// experiment drops what its killed process logged after the checkpoint it continues from, so no step is logged twice.
+    /// The TensorBoard event files are rebuilt from the records kept.
     /// </summary>
     internal void DropMetrics(Func<MetricRecord, bool> drop)
     {
@@ -170,12 +184,17 @@ public sealed class RunWriter : IDisposable
         {
             RequireRunning();
             CloseMetrics();
-            if (!File.Exists(MetricsPath)) return;
+            if (!File.Exists(MetricsPath))
+            {
+                tensorBoard.Rewrite([]);
+                return;
+            }
             var lines = File.ReadAllText(MetricsPath, Encoding.UTF8).Split('\n').Where(line => line.Length > 0).ToList();
             var records = ReadMetrics(MetricsPath);
             // ReadMetrics skips only a torn last line, so the records are the first lines, in order.
-            var kept = lines.Take(records.Count).Where((_, i) => !drop(records[i])).Select(line => line + "\n");
-            AtomicFile.WriteAllText(MetricsPath, string.Concat(kept));
+            var keep = Enumerable.Range(0, records.Count).Where(i => !drop(records[i])).ToList();
+            AtomicFile.WriteAllText(MetricsPath, string.Concat(keep.Select(i => lines[i] + "\n")));
+            tensorBoard.Rewrite(keep.Select(i => (records[i].Step, records[i].Values)));
         }
     }
 

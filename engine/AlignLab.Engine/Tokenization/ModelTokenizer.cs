@@ -141,12 +141,14 @@ public sealed class ModelTokenizer
 
     /// <summary>
     /// The ids the model expects for <paramref name="text"/> as a prompt: <see cref="SpecialTokenIds.Bos"/> first when
-    /// <see cref="AddsBos"/>, then <see cref="Encode"/> (Hugging Face's default <c>add_special_tokens=True</c>).
+    /// <see cref="AddsBos"/>, then <see cref="Encode"/> (Hugging Face's default <c>add_special_tokens=True</c>) — except
+    /// when the text already starts with the BOS token, as a rendered <see cref="ChatTemplate"/> of Llama-3, Llama-2,
+    /// Mistral or Gemma does: a doubled BOS is a prompt the model never saw in training.
     /// </summary>
     public IReadOnlyList<int> EncodePrompt(string text)
     {
         var ids = Encode(text);
-        return AddsBos ? [SpecialIds.Bos!.Value, .. ids] : ids;
+        return AddsBos && (ids.Count == 0 || ids[0] != SpecialIds.Bos!.Value) ? [SpecialIds.Bos!.Value, .. ids] : ids;
     }
 
     /// <summary>The text of <paramref name="ids"/>, added and special tokens written out.</summary>

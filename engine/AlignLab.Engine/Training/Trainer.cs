@@ -25,7 +25,10 @@ public sealed class Trainer
     public Trainer(TrainerConfig config)
     {
         Config = (config ?? throw new ArgumentNullException(nameof(config))).Validate();
+        _tensorBoard = Config.TensorBoardDirectory is { } folder ? new TensorBoardLog(folder) : null;
     }
+
+    private readonly TensorBoardLog? _tensorBoard;
 
     /// <summary>The configuration.</summary>
     public TrainerConfig Config { get; }
@@ -192,6 +195,7 @@ public sealed class Trainer
         if (resumedStep == 0 || !File.Exists(Config.MetricsPath))
         {
             File.WriteAllText(Config.MetricsPath, "");
+            _tensorBoard?.Rewrite([]);
             return;
         }
         // Lines written after the checkpoint by a killed run are dropped: the resumed run writes them again.
@@ -199,6 +203,9 @@ public sealed class Trainer
             .Where(line => line.Length > 0 && JsonDocument.Parse(line).RootElement.GetProperty("step").GetInt32() <= resumedStep)
             .ToList();
         File.WriteAllLines(Config.MetricsPath, kept);
+        // The event files get exactly the kept records again ("NaN" strings read back as doubles).
+        _tensorBoard?.Rewrite(kept.Select(line => JsonSerializer.Deserialize<Dictionary<string, double>>(line, JsonOptions)!).Select(values =>
+            ((long)values["step"], (IReadOnlyDictionary<string, double>)values.Where(v => v.Key != "step").ToDictionary(StringComparer.Ordinal))));
     }
 
     private void AppendMetrics(TrainingProgress record)
@@ -207,6 +214,7 @@ public sealed class Trainer
         var line = new Dictionary<string, object> { ["step"] = record.Step, ["loss"] = record.Loss, ["elapsed_s"] = record.Elapsed.TotalSeconds };
         foreach (var (name, value) in record.Metrics) line[name] = value;
         File.AppendAllText(Config.MetricsPath, JsonSerializer.Serialize(line, JsonOptions) + "\n");
+        _tensorBoard?.Write(record.Step, line.Where(v => v.Key != "step").Select(v => KeyValuePair.Create(v.Key, (double)v.Value)));
     }
 
     private static readonly JsonSerializerOptions JsonOptions = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
@@ -304,7 +312,8 @@ public sealed class Trainer
     private bool IsFreeToChange(string field) => field switch
     {
         nameof(TrainerConfig.LogEvery) or nameof(TrainerConfig.EvalEvery) or nameof(TrainerConfig.CheckpointEvery)
-            or nameof(TrainerConfig.CheckpointDirectory) or nameof(TrainerConfig.MetricsPath) or nameof(TrainerConfig.Resume)
+            or nameof(TrainerConfig.CheckpointDirectory) or nameof(TrainerConfig.MetricsPath) or nameof(TrainerConfig.TensorBoardDirectory)
+            or nameof(TrainerConfig.Resume)
             or nameof(TrainerConfig.AllowConfigChange) => true,
         // Under a constant schedule the learning rate of step t does not depend on T, so training longer is the same run.
         nameof(TrainerConfig.Steps) => Config.Schedule == LearningRateSchedule.Constant,

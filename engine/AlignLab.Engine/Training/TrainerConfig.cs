@@ -23,6 +23,10 @@ namespace AlignLab.Engine.Training;
 /// <param name="CheckpointEvery">Steps between checkpoints; 0 = never (default).</param>
 /// <param name="CheckpointDirectory">Folder of the run's checkpoint file; null = no checkpoints (default).</param>
 /// <param name="MetricsPath">JSONL file the per-step metrics are appended to; null = none (default).</param>
+/// <param name="TensorBoardDirectory">
+/// Folder of TensorBoard event files that get the same records as <see cref="MetricsPath"/> (<see cref="TensorBoardLog"/>;
+/// on resume rebuilt, like the JSONL, without the steps logged after the checkpoint); needs <see cref="MetricsPath"/>; null = none (default).
+/// </param>
 /// <param name="Seed">Seed of the training generator that every batch is drawn from (default 0).</param>
 /// <param name="Resume">
 /// Continue from the checkpoint in <see cref="CheckpointDirectory"/> when there is one (default true). The checkpoint
@@ -61,7 +65,8 @@ public sealed record TrainerConfig(
     bool Resume = true,
     bool AllowConfigChange = false,
     OptimizerKind Optimizer = OptimizerKind.AdamW,
-    double RmsPropAlpha = 0.99)
+    double RmsPropAlpha = 0.99,
+    string? TensorBoardDirectory = null)
 {
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid field.</summary>
     public TrainerConfig Validate()
@@ -83,6 +88,8 @@ public sealed record TrainerConfig(
         if (!(RmsPropAlpha >= 0 && RmsPropAlpha < 1)) throw new ArgumentException($"RmsPropAlpha must be in [0, 1) (got {RmsPropAlpha}).", nameof(RmsPropAlpha));
         if (CheckpointEvery > 0 && string.IsNullOrWhiteSpace(CheckpointDirectory))
             throw new ArgumentException($"CheckpointEvery is {CheckpointEvery} but no CheckpointDirectory is set.", nameof(CheckpointDirectory));
+        if (TensorBoardDirectory is not null && string.IsNullOrWhiteSpace(MetricsPath))
+            throw new ArgumentException("TensorBoardDirectory is set but MetricsPath is not: the event files mirror the metrics JSONL, which a resume rebuilds them from.", nameof(MetricsPath));
         return this;
     }
 

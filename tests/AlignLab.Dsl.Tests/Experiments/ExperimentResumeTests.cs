@@ -1,6 +1,8 @@
 using AlignLab.Dsl;
 using AlignLab.Dsl.Results;
 using AlignLab.Engine.Checkpoints;
+using AlignLab.Engine.Training;
+using AlignLab.Tests;
 
 namespace AlignLab.Dsl.Tests.Experiments;
 
@@ -55,6 +57,10 @@ public sealed class ExperimentResumeTests(TinyToyFixture fixture)
         Assert.Equal(straight.Rows.Select(r => r.FinalLoss), resumed.Rows.Select(r => r.FinalLoss));
         // Every step logged once, with the numbers of the uninterrupted run (the resumed DPO row continues after step 2).
         Assert.Equal(Logged(RunStore.Open(straightStore).Load(straight.RunId)), Logged(runs.Load(resumed.RunId)));
+        // The TensorBoard event files hold exactly the metrics.jsonl records: the steps the cancelled row logged past its checkpoint once.
+        foreach (var record in new[] { RunStore.Open(straightStore).Load(straight.RunId), runs.Load(resumed.RunId) })
+            Assert.Equal(record.Metrics.SelectMany(m => m.Values.Select(v => (m.Step, v.Key, (float)v.Value))),
+                TensorBoardEvents.ReadFolder(Path.Combine(record.Folder, TensorBoardLog.FolderName)).Select(s => (s.Step, s.Tag, s.Value)));
     }
 
     [Fact]

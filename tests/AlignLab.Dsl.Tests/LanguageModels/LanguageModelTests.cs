@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using AlignLab.Dsl;
+using AlignLab.Engine.Tokenization;
 using AlignLab.Tests;
 
 namespace AlignLab.Dsl.Tests.LanguageModels;
@@ -66,6 +68,29 @@ public sealed class LanguageModelTests : IDisposable
             Assert.Equal(model.Tokenizer.Decode(text), s.Text);
         }
     }
+
+    [Fact]
+    public void EncodePrompt_OfMessages_RendersTheFolderTemplateAndKeepsOneBos()
+    {
+        var missing = Assert.Throws<InvalidDataException>(() => _model.ChatTemplate);
+        Assert.StartsWith($"{_model.Folder} has no chat template", missing.Message);
+
+        // Meta-Llama-3-Instruct's template writes <|begin_of_text|> itself: the tokenizer, which adds it too, must not double it.
+        File.Copy(Path.Combine(ChatFixtures(), "llama3", "tokenizer_config.json"), Path.Combine(_folder.Path, "tokenizer_config.json"));
+        ChatMessage[] messages = [ChatMessage.System("Be brief."), ChatMessage.User("the")];
+        var ids = _model.EncodePrompt(messages);
+        Assert.Equal(ChatTemplateFamily.Llama3, _model.ChatTemplate.Family);
+        Assert.Equal(_model.Tokenizer.Encode(_model.ChatTemplate.Render(messages)), ids);
+        Assert.Equal(262, ids[0]);
+        Assert.Single(ids, id => id == 262);
+
+        // A template given instead of the folder's.
+        Assert.Equal(_model.EncodePrompt("Q: the\nA:"), _model.EncodePrompt([ChatMessage.User("the")], ChatTemplate.Parse("Q: {prompt}\nA:")));
+    }
+
+    // The engine tests' real chat templates (tests/AlignLab.Engine.Tests/Tokenization/Fixtures/chat), found from this file.
+    private static string ChatFixtures([CallerFilePath] string path = "") =>
+        Path.Combine(Path.GetDirectoryName(path)!, "..", "..", "AlignLab.Engine.Tests", "Tokenization", "Fixtures", "chat");
 
     [Fact]
     public void LogProbs_AreNormalisedOverTheVocabulary()

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using AlignLab.Engine.Datasets;
+using AlignLab.Engine.Tokenization;
 using Parquet.Serialization;
 
 namespace AlignLab.Engine.Tests.Datasets;
@@ -109,6 +110,42 @@ public sealed class DatasetReaderTests : IDisposable
         Assert.Contains("no \"\\n\\nAssistant:\" turn", data.Skipped[0].Message);
         Assert.Contains("differ before their final assistant turn", data.Skipped[1].Message);
         Assert.Equal([2, 3], data.Skipped.Select(s => s.Line));
+    }
+
+    // Meta-Llama-3-8B-Instruct's chat template (Tokenization/Fixtures/chat/llama3).
+    private static ChatTemplate Llama3 => ChatTemplate.Load(Path.Combine(AppContext.BaseDirectory, "Tokenization", "Fixtures", "chat", "llama3"));
+
+    [Fact]
+    public void With_a_chat_template_prompts_and_pairs_are_rendered_as_one_user_turn_and_the_limit_counts_the_rendering()
+    {
+        var path = Jsonl("""{"prompt": " Why is the sky blue? ", "chosen": "Light.", "rejected": "No."}""", """{"prompt": "Hi", "chosen": "a", "rejected": "b"}""");
+        var options = new DatasetOptions(ChatTemplate: Llama3);
+        const string rendered = "<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nWhy is the sky blue?<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n";
+        Assert.Equal(rendered, DatasetReader.ReadPrompts(path, options).Rows[0].Prompt);
+        Assert.Equal(new PreferenceRow(rendered, "Light.", "No.", 1), DatasetReader.ReadPreferences(path, options).Rows[0]);
+        // The limit counts the rendering: the question's is 136 characters (20 of them its text), "Hi"'s 118.
+        var limited = DatasetReader.ReadPrompts(path, options with { MaxPromptLength = 120, OnBadRow = BadRows.Skip });
+        Assert.Equal(["the prompt is 136 long; the limit is 120."], limited.Skipped.Select(s => s.Message));
+        Assert.Equal([2], limited.Rows.Select(r => r.Line));
+    }
+
+    [Fact]
+    public void With_a_chat_template_an_hh_conversation_becomes_its_turns_and_the_responses_are_trimmed()
+    {
+        const string prompt = "\n\nHuman: Hi\n\nAssistant: Hello!\n\nHuman: Tell me a joke.\n\nAssistant:";
+        Assert.Equal([ChatMessage.User("Hi"), ChatMessage.Assistant("Hello!"), ChatMessage.User("Tell me a joke.")], DatasetReader.Turns(prompt));
+        var path = Jsonl(System.Text.Json.JsonSerializer.Serialize(new { chosen = prompt + " Why did the chicken cross the road?", rejected = prompt + " No." }));
+        var row = Assert.Single(DatasetReader.ReadConversations(path, new DatasetOptions(ChatTemplate: Llama3)).Rows);
+        Assert.Equal(Llama3.Render([ChatMessage.User("Hi"), ChatMessage.Assistant("Hello!"), ChatMessage.User("Tell me a joke.")]), row.Prompt);
+        Assert.Equal("Why did the chicken cross the road?", row.Chosen);
+        Assert.Equal("No.", row.Rejected);
+
+        // A single-turn {prompt} template cannot hold the earlier turns: that row is bad, named by file and line.
+        var single = new DatasetOptions(ChatTemplate: ChatTemplate.Parse("Q: {prompt}\nA:", "qa.txt"));
+        var error = Assert.Throws<InvalidDataException>(() => DatasetReader.ReadConversations(path, single));
+        Assert.Equal($"{path}:1: the chat template of qa.txt has a {{prompt}} placeholder, so it takes one user turn; got 3 turns (user, assistant, user). Give the model's own template for conversations.", error.Message);
+        var oneTurn = Jsonl(System.Text.Json.JsonSerializer.Serialize(new { chosen = "\n\nHuman: Hi\n\nAssistant: a", rejected = "\n\nHuman: Hi\n\nAssistant: b" }));
+        Assert.Equal("Q: Hi\nA:", Assert.Single(DatasetReader.ReadConversations(oneTurn, single).Rows).Prompt);
     }
 
     private sealed class ParquetRow

@@ -3,6 +3,7 @@ using AlignLab.Engine.Methods;
 using AlignLab.Engine.Models;
 using AlignLab.Engine.Tests.Methods;
 using AlignLab.Engine.Training;
+using AlignLab.Tests;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -50,6 +51,36 @@ public sealed class TrainerTests : IDisposable
         Assert.Equal(straightPolicy.Logits.data<float>().ToArray(), resumedPolicy.Logits.data<float>().ToArray());
         Assert.Equal(File.ReadAllLines(straightMetrics).Select(StripElapsed), File.ReadAllLines(resumedMetrics).Select(StripElapsed));
         Assert.Equal(40, File.ReadAllLines(resumedMetrics).Length);
+    }
+
+    [Fact]
+    public void TensorBoardFiles_MirrorTheMetricsJsonl_AfterAKilledRunIsResumed()
+    {
+        var checkpoints = Path.Combine(folder, "tb-ckpt");
+        var metrics = Path.Combine(folder, "tb", "metrics.jsonl");
+        var events = Path.Combine(folder, "tb", TensorBoardLog.FolderName);
+        var config = Config(metrics, checkpoints) with { TensorBoardDirectory = events };
+        var (_, firstMethod) = SftBon();
+        Assert.Throws<OperationCanceledException>(() => new Trainer(config).Run(firstMethod, p => { if (p.Step == 25) throw new OperationCanceledException(); }));
+        Assert.Equal(25, TensorBoardEvents.ReadFolder(events).Max(s => s.Step));
+        var (_, resumedMethod) = SftBon();
+        new Trainer(config).Run(resumedMethod);
+
+        // Every (step, tag, value) of the JSONL, each once, in order; steps 21-25 of the killed run are gone.
+        var expected = File.ReadAllLines(metrics).SelectMany(line =>
+        {
+            var values = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, double>>(line)!;
+            return values.Where(v => v.Key != "step").Select(v => ((long)values["step"], v.Key, (float)v.Value));
+        });
+        Assert.Equal(expected, TensorBoardEvents.ReadFolder(events).Select(s => (s.Step, s.Tag, s.Value)));
+        Assert.Equal(Enumerable.Range(1, 40).Select(i => (long)i), TensorBoardEvents.ReadFolder(events).Select(s => s.Step).Distinct());
+    }
+
+    [Fact]
+    public void TensorBoardDirectory_WithoutMetricsPath_IsRefused()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new Trainer(new TrainerConfig(TensorBoardDirectory: folder)));
+        Assert.Contains("MetricsPath", e.Message);
     }
 
     [Fact]
