@@ -32,7 +32,9 @@ internal sealed class RealTaskData : IDisposable
         Tokenizer = tokenizer;
         TrainRows = train;
         EvalRows = eval;
-        EndTokens = tokenizer.SpecialIds.Eos is { Count: > 0 } eos ? [.. eos.Select(e => (long)e)] : config.EosTokenIds?.ToArray() ?? [];
+        // The one end token the policy's log-probs stop at (config.json's first eos_token_id): samples stop there and
+        // rewards cut there, so every sample's log-prob, reward and length describe the same response.
+        EndTokens = config.EndToken >= 0 ? [config.EndToken] : [];
         Sampling = new SamplingOptions(spec.MaxResponseTokens, spec.Temperature, TopP: spec.TopP, EndToken: EndTokens.Count > 0 ? EndTokens[0] : -1);
     }
 
@@ -45,7 +47,7 @@ internal sealed class RealTaskData : IDisposable
     /// <summary>The policy's tokenizer.</summary>
     public ModelTokenizer Tokenizer { get; }
 
-    /// <summary>The policy's end-of-sequence ids (a response ends at the first).</summary>
+    /// <summary>The policy's end token as a list (empty when it has none): a response ends at it.</summary>
     public IReadOnlyList<long> EndTokens { get; }
 
     /// <summary>How every response is drawn (length, temperature, top-p, EOS).</summary>

@@ -7,6 +7,7 @@ using AlignLab.Engine.Models.Lora;
 using AlignLab.Engine.Rewards;
 using AlignLab.Engine.Tasks;
 using AlignLab.Engine.Training;
+using AlignLab.Tests;
 using AlignLab.Theory;
 
 namespace AlignLab.Dsl.Tests.Experiments;
@@ -171,6 +172,35 @@ public sealed class RealExperimentTests(TinyRealFixture fixture) : IClassFixture
         Assert.Equal($"collected all 3 rows of run {id}", experiment.RunSweepStep(new ExperimentSweep(SweepStep.Collect, id), CancellationToken.None));
 
         Assert.Equal(Cells(whole.Table), Cells(experiment.OpenRunStore().Load(id).Table!));
+    }
+
+    [Fact]
+    public void GptWithAnEndToken_PromptsOfDifferentLengths_AndARewardModelWithAnotherTokenizer_GiveFiniteRowsWithStandardErrors()
+    {
+        // A random tiny GPT-2 (byte-level BPE, EOS 263) scored by a Llama reward model (SentencePiece): responses are
+        // decoded and re-encoded, prompts of 1 to 6 words are left-padded with a mask, and samples may stop at EOS.
+        using var policy = TinyModelFolder.Gpt2(seed: 1);
+        using var rewardModel = TinyModelFolder.LlamaReward(seed: 2);
+        // One end token: bon build stops at every EOS id of generation_config, the policy's log-probs only at config.json's.
+        File.WriteAllText(Path.Combine(policy.Path, "generation_config.json"), "{\"bos_token_id\": 262, \"eos_token_id\": 263}");
+        var prompts = Path.Combine(fixture.Root, $"prompts-{Guid.NewGuid():N}.jsonl");
+        File.WriteAllLines(prompts, Enumerable.Range(1, 12).Select(i =>
+            JsonSerializer.Serialize(new { prompt = string.Join(' ', Enumerable.Repeat("so", 1 + i % 6)) })));
+        var task = Tasks.Real(policy.Path, rewardModel.Path, prompts, maxPromptTokens: 24, maxResponseTokens: 6, evalPrompts: 4,
+            evalSamplesPerPrompt: 3, batchSize: 3);
+        var file = task.BuildBestOfN(Path.Combine(fixture.Root, $"bon-{Guid.NewGuid():N}.jsonl"), n: 3);
+        var result = Experiment.Named("real-gpt2").On(task.WithBestOfN(file)).StoreIn(fixture.NewStore()).WithProgress(false)
+            .WithScale(new ExperimentScale(Steps: 2, LearningRate: 1e-3, WarmupSteps: 0, PairBatchSize: 4, LogEvery: 1))
+            .WithLora(new LoraConfig(Rank: 2))
+            .Compare(Methods.Base(), Methods.BestOfN(3), Methods.Dpo(beta: 0.1, n: 3), Methods.Rlhf(beta: 0.1).WithSteps(1)).Run();
+
+        Assert.All(result.Rows, r =>
+        {
+            foreach (var (value, stdErr) in new[] { (r.WinRate, r.WinRateStdErr), (r.Kl, r.KlStdErr), (r.ExpectedReward, r.ExpectedRewardStdErr), (r.OffTarget, r.OffTargetStdErr) })
+                Assert.True(double.IsFinite(value) && double.IsFinite(stdErr) && stdErr >= 0, $"{r.Method}: {value} ± {stdErr}");
+            Assert.InRange(r.OffTarget, 1, 6);
+        });
+        Assert.Equal([0, 0, 2, 1], result.Rows.Select(r => r.Steps));
     }
 
     [Fact]
