@@ -110,8 +110,9 @@ internal sealed class RealTaskData : IDisposable
         ModelTokenizer? tokenizer = null;
         Check($"policy {spec.Policy}", () =>
         {
-            if (!Directory.Exists(spec.Policy)) throw new DirectoryNotFoundException($"the folder does not exist.");
+            if (!Directory.Exists(spec.Policy)) throw new DirectoryNotFoundException("the folder does not exist.");
             config = TransformerConfig.Read(Path.Combine(spec.Policy, HuggingFaceFolder.ConfigFile));
+            CheckWeights(spec.Policy);
             tokenizer = ModelTokenizer.Load(spec.Policy);
         });
         if (config is not null && spec.MaxPromptTokens + spec.MaxResponseTokens > config.MaxPositions)
@@ -124,8 +125,9 @@ internal sealed class RealTaskData : IDisposable
         else if (spec.Reward is not null)
             Check($"reward {spec.Reward}", () =>
             {
-                if (!Directory.Exists(spec.Reward)) throw new DirectoryNotFoundException($"the folder does not exist.");
+                if (!Directory.Exists(spec.Reward)) throw new DirectoryNotFoundException("the folder does not exist.");
                 HuggingFaceFolder.ReadRewardModelConfig(spec.Reward);
+                CheckWeights(spec.Reward);
             });
 
         Check($"prompts {spec.Prompts}", () =>
@@ -205,6 +207,13 @@ internal sealed class RealTaskData : IDisposable
             if (i % step == 0 || i == rows.Count) log?.Invoke($"best-of-{n} data: {i}/{rows.Count} prompts");
         });
         return full;
+    }
+
+    /// <summary>Throws unless <paramref name="folder"/> has safetensors weights (checked tensor by tensor when a row loads them).</summary>
+    private static void CheckWeights(string folder)
+    {
+        if (!File.Exists(Path.Combine(folder, HuggingFaceFolder.WeightsFile)) && !File.Exists(Path.Combine(folder, HuggingFaceFolder.IndexFile)))
+            throw new FileNotFoundException($"no {HuggingFaceFolder.WeightsFile} or {HuggingFaceFolder.IndexFile} (only safetensors weights are read).");
     }
 
     /// <summary>A fresh copy of the policy on the run's device and dtype, in eval mode.</summary>
