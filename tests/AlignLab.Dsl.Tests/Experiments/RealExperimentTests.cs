@@ -9,6 +9,7 @@ using AlignLab.Engine.Tasks;
 using AlignLab.Engine.Training;
 using AlignLab.Tests;
 using AlignLab.Theory;
+using Xunit.Abstractions;
 
 namespace AlignLab.Dsl.Tests.Experiments;
 
@@ -46,7 +47,7 @@ public sealed class TinyRealFixture : IDisposable
 /// toy values within 4 standard errors, trained rows resume after Ctrl-C to the table of an uninterrupted run and save
 /// their policies, and validation names every bad input before any work.
 /// </summary>
-public sealed class RealExperimentTests(TinyRealFixture fixture) : IClassFixture<TinyRealFixture>
+public sealed class RealExperimentTests(TinyRealFixture fixture, ITestOutputHelper output) : IClassFixture<TinyRealFixture>
 {
     [Fact]
     public void BaseAndBestOfNRows_AgreeWithTheExactToyValues_Within4StandardErrors()
@@ -227,9 +228,12 @@ public sealed class RealExperimentTests(TinyRealFixture fixture) : IClassFixture
         Assert.Throws<ExperimentValidationException>(() => Experiment.Named("bad").On(task).Compare(Methods.Base()).Run(null, CancellationToken.None));
     }
 
-    private static void AssertWithin4Se(double truth, double estimate, double standardError, string what) =>
+    private void AssertWithin4Se(double truth, double estimate, double standardError, string what)
+    {
+        output.WriteLine($"{what}: exact {truth:F4}, estimate {estimate:F4} ± {standardError:F4}");
         Assert.True(standardError > 0 ? Math.Abs(estimate - truth) <= 4 * standardError : estimate == truth,
             $"{what}: estimate {estimate} ± {standardError}, exact {truth} ({Math.Abs(estimate - truth) / standardError:F1} SE)");
+    }
 
     private static List<string> Cells(ResultTable table) =>
         [.. table.Rows.Select(row => string.Join(" | ", table.Columns.Where(c => c != "train_seconds").Select(c => ResultTable.Format(row[c]))))];
