@@ -87,6 +87,30 @@ public class SequenceClassificationModelTests
     }
 
     [Fact]
+    public void ScoreResponses_fits_a_batch_whose_rows_fit_though_its_padded_width_does_not()
+    {
+        using var lm = LanguageModel("gpt2");
+        using var model = SequenceClassificationModel.FromCausalLm(lm, seed: 2);
+        // 24 positions: a long prompt with a short response, and a short prompt with a long response (padded width 40).
+        var prompts = new long[2, 20];
+        var mask = new bool[2, 20];
+        var responses = new long[2, 20];
+        for (int j = 0; j < 20; j++)
+        {
+            (prompts[0, j], mask[0, j]) = (1 + j, true);
+            (prompts[1, j], mask[1, j]) = (j >= 18 ? 5 : 0, j >= 18);
+            responses[0, j] = j < 2 ? 7 : 39;
+            responses[1, j] = 8;
+        }
+        using var noGrad = no_grad();
+        var batch = model.ScoreResponses(tensor(prompts), tensor(responses), tensor(mask), [39]);
+        var alone0 = model.forward(tensor(Enumerable.Range(1, 20).Select(i => (long)i).Concat([7L, 7L]).ToArray()).unsqueeze(0));
+        var alone1 = model.forward(tensor(new long[] { 5, 5 }.Concat(Enumerable.Repeat(8L, 20)).ToArray()).unsqueeze(0));
+        Assert.Equal(alone0.item<float>(), batch[0].item<float>(), 1e-5f);
+        Assert.Equal(alone1.item<float>(), batch[1].item<float>(), 1e-5f);
+    }
+
+    [Fact]
     public void ScoreResponses_refuses_right_padded_prompts()
     {
         using var lm = LanguageModel("gpt2");
