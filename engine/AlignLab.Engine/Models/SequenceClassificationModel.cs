@@ -82,14 +82,19 @@ public sealed class SequenceClassificationModel : Module, IHuggingFaceLayout
     /// A reward model on the trunk of <paramref name="languageModel"/>: its body's weights copied (LoRA adapters merged),
     /// its language-model head dropped, and a fresh score head w ~ N(0, <paramref name="headStd"/>²) drawn from a
     /// generator seeded with <paramref name="seed"/> (transformers initialises the head with its initializer_range, 0.02),
-    /// so the same trunk and seed give the same model. The starting point of Bradley–Terry reward modelling.
+    /// so the same trunk and seed give the same model; torch's global generator is left as it was. The starting point of
+    /// Bradley–Terry reward modelling.
     /// </summary>
     public static SequenceClassificationModel FromCausalLm(CausalLm languageModel, long seed, double headStd = 0.02)
     {
         ArgumentNullException.ThrowIfNull(languageModel);
         if (!(headStd > 0 && double.IsFinite(headStd))) throw new ArgumentException($"headStd must be > 0 (got {headStd}).", nameof(headStd));
         var source = Lora.LoraAdapters.MergedState(languageModel);
+        // The body's random initialisation is overwritten; torch's global generator is put back so that building a
+        // reward model does not shift the caller's later draws.
+        using var globalState = random.get_rng_state();
         var model = new SequenceClassificationModel(languageModel.ModelConfig);
+        random.set_rng_state(globalState);
         try
         {
             using var noGrad = no_grad();

@@ -36,8 +36,11 @@ public class SequenceClassificationModelTests
         using var lm = LanguageModel(type);
         var source = lm.state_dict();
         using var a = SequenceClassificationModel.FromCausalLm(lm, seed: 7);
-        random.manual_seed(99); // the head must not depend on the global generator
+        random.manual_seed(99);
+        var draw = rand(3);
+        random.manual_seed(99); // the head must not depend on the global generator, nor change it
         using var b = SequenceClassificationModel.FromCausalLm(lm, seed: 7);
+        Assert.True(rand(3).eq(draw).all().item<bool>());
         using var c = SequenceClassificationModel.FromCausalLm(lm, seed: 8);
         foreach (var (name, value) in a.state_dict())
         {
