@@ -13,7 +13,7 @@ namespace AlignLab.Dsl;
 /// <param name="ValidationFraction">Fraction of the distinct prompts held out, with all their pairs, to measure pairwise accuracy (default 0.1; 0: none).</param>
 /// <param name="WarmupSteps">Linear learning-rate warm-up steps (default 0).</param>
 /// <param name="LogEvery">Steps between progress reports (default 10).</param>
-/// <param name="Device">cpu, cuda or cuda:N (null: cuda when available, else cpu).</param>
+/// <param name="Device">Where the base folder's model is trained: cpu, cuda or cuda:N (null: cuda when available, else cpu). A model given in memory trains where it is.</param>
 /// <param name="Dataset">Field names and the bad-row policy of a preference file (null: <c>prompt</c>/<c>chosen</c>/<c>rejected</c>, stop at a bad row).</param>
 public sealed record BradleyTerryOptions(
     int Steps = 1000,

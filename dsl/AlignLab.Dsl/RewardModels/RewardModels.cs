@@ -72,7 +72,8 @@ public static class RewardModels
     /// left-padded with a <see cref="PreferenceDataset.PromptMask"/>, responses right-padded after one of
     /// <paramref name="endTokens"/>, which end a response), with <see cref="RewardModelMethod"/> in the shared
     /// <see cref="Trainer"/>. Rows with identical prompts form a group; <see cref="BradleyTerryOptions.ValidationFraction"/>
-    /// of the groups (at least one) are held out and the model's pairwise accuracy on them is measured after training.
+    /// of the groups (at least one when it is above 0) are held out and the model's pairwise accuracy on them is measured
+    /// after training.
     /// The model is on the trunk's device; <paramref name="progress"/> gets the trainer's records.
     /// </summary>
     public static TrainedRewardModel TrainBradleyTerry(CausalLm trunk, PreferenceDataset pairs, BradleyTerryOptions options,

@@ -131,7 +131,15 @@ public static class ToyModels
         var manifest = Path.Combine(folder, ManifestFile);
         if (!File.Exists(manifest))
             throw new ArgumentException($"'{folder}' is not empty and holds no toy export ({ManifestFile}); choose another folder or delete it.");
-        var stored = (JsonNode.Parse(File.ReadAllText(manifest)) as JsonObject)?["key"]?.GetValue<string>();
+        string? stored;
+        try
+        {
+            stored = (JsonNode.Parse(File.ReadAllText(manifest)) as JsonObject)?["key"]?.GetValue<string>();
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            throw new ArgumentException($"'{manifest}' is not a toy export manifest ({e.Message}); choose another folder or delete it.", e);
+        }
         if (stored != key)
             throw new ArgumentException($"'{folder}' holds a toy export of another task, base or export version; choose another folder or delete it.");
         log?.Report($"toy export: reusing the complete export in {folder}");

@@ -82,14 +82,19 @@ public sealed class SequenceClassificationModel : Module, IHuggingFaceLayout
     /// A reward model on the trunk of <paramref name="languageModel"/>: its body's weights copied (LoRA adapters merged),
     /// its language-model head dropped, and a fresh score head w ~ N(0, <paramref name="headStd"/>²) drawn from a
     /// generator seeded with <paramref name="seed"/> (transformers initialises the head with its initializer_range, 0.02),
-    /// so the same trunk and seed give the same model. The starting point of Bradley–Terry reward modelling.
+    /// so the same trunk and seed give the same model; torch's global generator is left as it was. The starting point of
+    /// Bradley–Terry reward modelling.
     /// </summary>
     public static SequenceClassificationModel FromCausalLm(CausalLm languageModel, long seed, double headStd = 0.02)
     {
         ArgumentNullException.ThrowIfNull(languageModel);
         if (!(headStd > 0 && double.IsFinite(headStd))) throw new ArgumentException($"headStd must be > 0 (got {headStd}).", nameof(headStd));
         var source = Lora.LoraAdapters.MergedState(languageModel);
+        // The body's random initialisation is overwritten; torch's global generator is put back so that building a
+        // reward model does not shift the caller's later draws.
+        using var globalState = random.get_rng_state();
         var model = new SequenceClassificationModel(languageModel.ModelConfig);
+        random.set_rng_state(globalState);
         try
         {
             using var noGrad = no_grad();
@@ -120,7 +125,8 @@ public sealed class SequenceClassificationModel : Module, IHuggingFaceLayout
     /// <paramref name="promptMask"/> [B, P] is 0 (null: no padding), <paramref name="responses"/> [B, L] cut before their
     /// first token in <paramref name="endTokens"/> (null: the config's eos_token_id), padding after it ignored, as
     /// <see cref="Rewards.SequenceClassifierReward"/> scores a policy's samples. The score is read at the last real
-    /// token, so a row scores the same alone and in any batch. Every row needs at least one real prompt token.
+    /// token, so a row scores the same alone and in any batch; a batch is as wide as its longest row (prompt plus
+    /// response), whatever the tensors' padded widths. Every row needs at least one real prompt token.
     /// </summary>
     public Tensor ScoreResponses(Tensor prompts, Tensor responses, Tensor? promptMask = null, IReadOnlyList<long>? endTokens = null)
     {
@@ -133,13 +139,17 @@ public sealed class SequenceClassificationModel : Module, IHuggingFaceLayout
         var isEnd = zeros_like(responses, ScalarType.Int64);
         foreach (var end in endTokens ?? ModelConfig.EosTokenIds ?? []) isEnd = isEnd | responses.eq(end).to(ScalarType.Int64);
         var beforeEnd = isEnd.cumsum(1).eq(0).to(ScalarType.Int64);
-        var keyMask = promptMask?.to(ScalarType.Int64) ?? ones_like(prompts, ScalarType.Int64);
-        // Columns that are padding in every row are dropped: a batch drawn from a dataset padded to its longest pair
-        // then costs only its own longest row, and fits the positions whenever its rows do.
-        long promptWidth = keyMask.sum(1).max().item<long>(), responseWidth = beforeEnd.sum(1).max().item<long>();
-        long p = prompts.shape[1];
-        var tokens = cat([prompts.narrow(1, p - promptWidth, promptWidth), responses.narrow(1, 0, responseWidth)], 1);
-        var mask = cat([keyMask.narrow(1, p - promptWidth, promptWidth), beforeEnd.narrow(1, 0, responseWidth)], 1);
+        var promptLengths = (promptMask?.to(ScalarType.Int64) ?? ones_like(prompts, ScalarType.Int64)).sum(1, keepdim: true);
+        var lengths = promptLengths + beforeEnd.sum(1, keepdim: true);
+        // A row's real tokens are contiguous in prompt ⊕ response (the prompt's padding is on its left, the response's on
+        // its right): shifted left they form a right-padded batch as wide as its longest row, which fits the positions
+        // whenever every row does, and costs no more than that row.
+        var all = cat([prompts, responses], 1);
+        long width = lengths.max().item<long>();
+        var columns = arange(width, ScalarType.Int64, prompts.device).unsqueeze(0);
+        var index = (prompts.shape[1] - promptLengths + columns).clamp_max(all.shape[1] - 1);
+        var tokens = all.gather(1, index);
+        var mask = columns.lt(lengths).to(ScalarType.Int64);
         return forward(tokens, mask).MoveToOuterDisposeScope();
     }
 

@@ -10,7 +10,8 @@ namespace AlignLab.Engine.Rewards;
 /// first end token. When the policy's tokenizer differs from the reward model's, each row is decoded to text with the
 /// policy's tokenizer (special tokens dropped) and re-encoded with the reward model's (its BOS added as it adds one),
 /// so r(x, y) = <see cref="ScoreTexts"/>(text(x), text(y)); with the same tokenizer (or none given) the ids are scored
-/// as they are. Rows are scored in right-padded batches of <see cref="BatchSize"/>.
+/// as they are, on the model's device (<see cref="SequenceClassificationModel.ScoreResponses"/>, the rule a reward model
+/// trained by AlignLab was trained with). Rows are scored in right-padded batches of <see cref="BatchSize"/>.
 /// </summary>
 public sealed class SequenceClassifierReward : IRewardFunction, IDisposable
 {
@@ -89,27 +90,45 @@ public sealed class SequenceClassifierReward : IRewardFunction, IDisposable
     {
         if (prompts.shape[0] != responses.shape[0])
             throw new ArgumentException($"prompts has {prompts.shape[0]} rows but responses has {responses.shape[0]}; batch sizes must match.", nameof(responses));
+        if (!_reencode) return ScoreTokens(prompts, responses, promptMask);
         var p = prompts.cpu().data<long>().ToArray();
         var r = responses.cpu().data<long>().ToArray();
         var m = promptMask?.to(ScalarType.Int64).cpu().data<long>().ToArray();
         int b = (int)prompts.shape[0], pl = (int)prompts.shape[1], rl = (int)responses.shape[1];
         var rows = new List<int>[b];
-        var promptLengths = new int[b];
         for (int i = 0; i < b; i++)
         {
             rows[i] = [];
             for (int j = 0; j < pl; j++)
                 if (m is null || m[i * pl + j] != 0) rows[i].Add((int)p[i * pl + j]);
-            promptLengths[i] = rows[i].Count;
             for (int j = 0; j < rl && !_endTokens.Contains(r[i * rl + j]); j++) rows[i].Add((int)r[i * rl + j]);
         }
-        IReadOnlyList<IReadOnlyList<int>> sequences = rows;
-        if (_reencode)
-        {
-            // Decoded as one text: a SentencePiece response decoded alone would lose the space its first token starts with.
-            sequences = rows.Select(ids => EncodeForModel(_policyTokenizer!.DecodeWithoutSpecialTokens(ids.Where(_policyTokenizer.HasToken)))).ToArray();
-        }
+        // Decoded as one text: a SentencePiece response decoded alone would lose the space its first token starts with.
+        var sequences = rows.Select(ids => EncodeForModel(_policyTokenizer!.DecodeWithoutSpecialTokens(ids.Where(_policyTokenizer.HasToken)))).ToArray();
         return tensor(ScoreIds(sequences), ScalarType.Float32).to(prompts.device);
+    }
+
+    /// <summary>
+    /// The ids as they are, on the model's device in batches of <see cref="BatchSize"/>: the model's own rule
+    /// (<see cref="SequenceClassificationModel.ScoreResponses"/>, the one a model trained by AlignLab was trained with).
+    /// </summary>
+    private Tensor ScoreTokens(Tensor prompts, Tensor responses, Tensor? promptMask)
+    {
+        var config = Model.ModelConfig;
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        using (var outside = (prompts.lt(0) | prompts.ge(config.VocabSize)).any().logical_or((responses.lt(0) | responses.ge(config.VocabSize)).any()))
+            if (outside.item<bool>())
+                throw new ArgumentException($"a token id is outside the reward model's vocabulary (0..{config.VocabSize - 1}).", nameof(prompts));
+        var device = Model.parameters().First().device;
+        var scores = new List<Tensor>();
+        for (long start = 0; start < prompts.shape[0]; start += BatchSize)
+        {
+            long length = Math.Min(BatchSize, prompts.shape[0] - start);
+            scores.Add(Model.ScoreResponses(prompts.narrow(0, start, length).to(device), responses.narrow(0, start, length).to(device),
+                promptMask?.narrow(0, start, length).to(device), _endTokens).to(ScalarType.Float32));
+        }
+        return cat(scores, 0).to(prompts.device).MoveToOuterDisposeScope();
     }
 
     /// <summary>r(x, y) of each (prompt text, response text) pair: the reward model's tokenizer encodes prompt + response.</summary>

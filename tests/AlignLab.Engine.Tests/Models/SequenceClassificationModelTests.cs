@@ -36,8 +36,11 @@ public class SequenceClassificationModelTests
         using var lm = LanguageModel(type);
         var source = lm.state_dict();
         using var a = SequenceClassificationModel.FromCausalLm(lm, seed: 7);
-        random.manual_seed(99); // the head must not depend on the global generator
+        random.manual_seed(99);
+        var draw = rand(3);
+        random.manual_seed(99); // the head must not depend on the global generator, nor change it
         using var b = SequenceClassificationModel.FromCausalLm(lm, seed: 7);
+        Assert.True(rand(3).eq(draw).all().item<bool>());
         using var c = SequenceClassificationModel.FromCausalLm(lm, seed: 8);
         foreach (var (name, value) in a.state_dict())
         {
@@ -84,6 +87,30 @@ public class SequenceClassificationModelTests
         // What follows the end token does not matter.
         using var changed = tensor(new long[,] { { 8, 9, end, 17 }, { 12, 13, 14, 15 } });
         Assert.Equal(batch[0].item<float>(), model.ScoreResponses(prompts, changed, mask, [end])[0].item<float>());
+    }
+
+    [Fact]
+    public void ScoreResponses_fits_a_batch_whose_rows_fit_though_its_padded_width_does_not()
+    {
+        using var lm = LanguageModel("gpt2");
+        using var model = SequenceClassificationModel.FromCausalLm(lm, seed: 2);
+        // 24 positions: a long prompt with a short response, and a short prompt with a long response (padded width 40).
+        var prompts = new long[2, 20];
+        var mask = new bool[2, 20];
+        var responses = new long[2, 20];
+        for (int j = 0; j < 20; j++)
+        {
+            (prompts[0, j], mask[0, j]) = (1 + j, true);
+            (prompts[1, j], mask[1, j]) = (j >= 18 ? 5 : 0, j >= 18);
+            responses[0, j] = j < 2 ? 7 : 39;
+            responses[1, j] = 8;
+        }
+        using var noGrad = no_grad();
+        var batch = model.ScoreResponses(tensor(prompts), tensor(responses), tensor(mask), [39]);
+        var alone0 = model.forward(tensor(Enumerable.Range(1, 20).Select(i => (long)i).Concat([7L, 7L]).ToArray()).unsqueeze(0));
+        var alone1 = model.forward(tensor(new long[] { 5, 5 }.Concat(Enumerable.Repeat(8L, 20)).ToArray()).unsqueeze(0));
+        Assert.Equal(alone0.item<float>(), batch[0].item<float>(), 1e-5f);
+        Assert.Equal(alone1.item<float>(), batch[1].item<float>(), 1e-5f);
     }
 
     [Fact]
