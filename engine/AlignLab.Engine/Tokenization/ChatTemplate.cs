@@ -116,7 +116,8 @@ public sealed partial class ChatTemplate
     /// The prompt text of <paramref name="messages"/>, exactly as the model's Jinja template renders it, ending with the
     /// generation prompt (the opening of the assistant's turn) when <paramref name="addGenerationPrompt"/>. A template
     /// that writes <c>bos_token</c> puts it in the text (Llama-3, Llama-2, Mistral, Gemma), and
-    /// <see cref="ModelTokenizer.EncodePrompt"/> then adds no second one.
+    /// <see cref="ModelTokenizer.EncodePrompt"/> then adds no second one. A <c>{prompt}</c> template gives its text with the
+    /// user turn in place, whatever <paramref name="addGenerationPrompt"/> says: where the answer starts is up to its author.
     /// </summary>
     /// <exception cref="ArgumentException">No messages, or a conversation the template refuses (the template's own message: a
     /// system turn Gemma or Mistral do not take, roles that do not alternate), or more than one user turn for a <c>{prompt}</c> template.</exception>
