@@ -116,7 +116,8 @@ public sealed partial class ChatTemplate
     /// The prompt text of <paramref name="messages"/>, exactly as the model's Jinja template renders it, ending with the
     /// generation prompt (the opening of the assistant's turn) when <paramref name="addGenerationPrompt"/>. A template
     /// that writes <c>bos_token</c> puts it in the text (Llama-3, Llama-2, Mistral, Gemma), and
-    /// <see cref="ModelTokenizer.EncodePrompt"/> then adds no second one.
+    /// <see cref="ModelTokenizer.EncodePrompt"/> then adds no second one. A <c>{prompt}</c> template gives its text with the
+    /// user turn in place, whatever <paramref name="addGenerationPrompt"/> says: where the answer starts is up to its author.
     /// </summary>
     /// <exception cref="ArgumentException">No messages, or a conversation the template refuses (the template's own message: a
     /// system turn Gemma or Mistral do not take, roles that do not alternate), or more than one user turn for a <c>{prompt}</c> template.</exception>
@@ -139,6 +140,7 @@ public sealed partial class ChatTemplate
                 return _text.Replace(Placeholder, single.Content, StringComparison.Ordinal);
 
             case ChatTemplateFamily.ChatMl:
+                if (_writesBos) text.Append(_bos);
                 if (DefaultSystemMessage is not null && messages[0].Role != "system")
                     text.Append("<|im_start|>system\n").Append(DefaultSystemMessage).Append("<|im_end|>\n");
                 foreach (var m in messages) text.Append("<|im_start|>").Append(m.Role).Append('\n').Append(m.Content).Append("<|im_end|>\n");
@@ -194,6 +196,7 @@ public sealed partial class ChatTemplate
 
             case ChatTemplateFamily.Zephyr:
                 // Roles other than these three write nothing; each turn ends with EOS and the newline after the template's {{ … }}.
+                if (_writesBos) text.Append(_bos);
                 foreach (var m in messages)
                 {
                     if (m.Role is "user" or "system" or "assistant") text.Append("<|").Append(m.Role).Append("|>\n").Append(m.Content).Append(_eos).Append('\n');
@@ -236,10 +239,14 @@ public sealed partial class ChatTemplate
     private static (ChatTemplateFamily Family, string? Problem) Recognise(string code)
     {
         bool Has(params string[] parts) => parts.All(p => code.Contains(p, StringComparison.Ordinal));
+        // ChatML and Zephyr turns never hold BOS: a template may write it first (Hermes-2), anywhere else is a variant.
+        const string bosFirst = "{{bos_token}}";
+        bool bosOnlyFirst = !(code.StartsWith(bosFirst, StringComparison.Ordinal) ? code[bosFirst.Length..] : code).Contains("bos_token", StringComparison.Ordinal);
 
         if (code.Contains("<|im_start|>", StringComparison.Ordinal))
         {
             if (code.Contains("<think>", StringComparison.Ordinal)) return Variant("ChatML", "with reasoning blocks (<think>, Qwen3)");
+            if (!bosOnlyFirst) return Variant("ChatML", "that writes bos_token inside its turns");
             return Has("'<|im_start|>'+message['role']+'\n'+message['content']+'<|im_end|>'+'\n'", "add_generation_prompt", "'<|im_start|>assistant\n'")
                 || Has("'<|im_start|>'+message['role']+'\n'+message['content']+'<|im_end|>\n'", "add_generation_prompt", "'<|im_start|>assistant\n'")
                 ? (ChatTemplateFamily.ChatMl, null)
@@ -281,7 +288,7 @@ public sealed partial class ChatTemplate
                     "{%elifmessage['role']=='system'%}{{'<|system|>\n'+message['content']+eos_token}}",
                     "{%elifmessage['role']=='assistant'%}{{'<|assistant|>\n'+message['content']+eos_token}}",
                     "{%ifloop.lastandadd_generation_prompt%}{{'<|assistant|>'}}")
-                && !code.Contains("<|end|>", StringComparison.Ordinal)
+                && !code.Contains("<|end|>", StringComparison.Ordinal) && bosOnlyFirst
                 ? (ChatTemplateFamily.Zephyr, null)
                 : Variant("Zephyr", "whose turns are not those of zephyr-7b-beta (Phi-3 and others use <|user|> too)");
         }

@@ -99,6 +99,18 @@ public sealed class ChatTemplateTests : IDisposable
     }
 
     [Fact]
+    public void A_chatml_or_zephyr_template_may_write_bos_first_but_not_inside_its_turns()
+    {
+        // Hermes-2-style: {{bos_token}} before the ChatML turns; the turns themselves are unchanged.
+        var hermes = ChatTemplate.Parse("{{bos_token}}" + Template("chatml"), "hermes", "<s>", "<|im_end|>");
+        Assert.Equal("<s>" + ChatTemplate.Parse(Template("chatml")).Render("Hi"), hermes.Render("Hi"));
+        var zephyr = ChatTemplate.Parse("{{ bos_token }}" + Template("zephyr"), "zephyr", "<s>", "</s>");
+        Assert.Equal("<s><|user|>\nHi</s>\n<|assistant|>\n", zephyr.Render("Hi"));
+        var inside = Assert.Throws<InvalidDataException>(() => ChatTemplate.Parse(Template("chatml").Replace("'<|im_start|>' +", "bos_token + '<|im_start|>' +", StringComparison.Ordinal), "bos-turns"));
+        Assert.Contains("looks like a ChatML template but is a variant that writes bos_token inside its turns", inside.Message);
+    }
+
+    [Fact]
     public void A_folder_without_a_template_is_one_error_naming_it()
     {
         var folder = _scratch.EmptyFolder();
