@@ -51,6 +51,8 @@ public class RealPipelineScriptTests(ITestOutputHelper output)
         }
         Assert.Equal(Math.Log(4) - 0.75, table[1]!["kl_bound"]!.GetValue<double>(), 12);
         Assert.All(table.Skip(2), r => Assert.Equal(12, r!["steps"]!.GetValue<int>()));
+        // BoNBoN's α is the one the authors' rule chose from the first batch.
+        Assert.InRange(table[2]!["alpha"]!.GetValue<double>(), 1e-6, 1 - 1e-6);
 
         // 24 toy prompts, 8 held out: the best-of-n data covers the 16 training prompts, 4 samples each.
         var records = File.ReadAllLines(Path.Combine(folder.Out, "bon_n4.jsonl"));

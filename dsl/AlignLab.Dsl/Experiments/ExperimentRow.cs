@@ -40,6 +40,7 @@ namespace AlignLab.Dsl;
 /// estimate; NaN otherwise.
 /// </param>
 /// <param name="EvalPrompts">Held-out prompts a Monte-Carlo row was evaluated on (0 when exact).</param>
+/// <param name="RuleAlpha">BoNBoN under the authors' rule (<see cref="MethodSpec.AlphaByRule"/>): the α the rule chose from the first batch; NaN otherwise.</param>
 public sealed record ExperimentRow(
     string Method, MethodSpec Spec, int Steps, double WinRate, double Kl, double ExpectedReward, double OffTarget,
     double BonNKl, double BonNWinRate, double BonWinRateAtKl, double OptimalWinRateAtKl, double BonKlAtWinRate,
@@ -47,7 +48,7 @@ public sealed record ExperimentRow(
     double Objective = double.NaN, double ObjectiveAtBonN = double.NaN,
     double OptimumObjective = double.NaN, double OptimumKl = double.NaN, double OptimumWinRate = double.NaN,
     double WinRateStdErr = 0, double KlStdErr = 0, double ExpectedRewardStdErr = 0, double OffTargetStdErr = 0,
-    double KlBound = double.NaN, int EvalPrompts = 0)
+    double KlBound = double.NaN, int EvalPrompts = 0, double RuleAlpha = double.NaN)
 {
     /// <summary>KL spent beyond what best-of-n needs for the same win rate, KL − <see cref="BonKlAtWinRate"/> (≥ 0 up to training noise when BoN is near-optimal).</summary>
     public double ExcessKl => Kl - BonKlAtWinRate;

@@ -3,13 +3,16 @@ namespace AlignLab.Dsl;
 /// <summary>The columns every experiment table shares: the row's method and parameters first, training figures last.</summary>
 internal static class ExperimentTable
 {
-    /// <summary>A new table row: method, kind, n, α, β (null where the method has no such parameter), steps.</summary>
+    /// <summary>
+    /// A new table row: method, kind, n, α (the rule's choice for BoNBoN with the authors' rule), β (null where the method
+    /// has no such parameter), steps.
+    /// </summary>
     public static Dictionary<string, object?> Start(ExperimentRow r) => new(StringComparer.Ordinal)
     {
         ["method"] = r.Method,
         ["kind"] = r.Spec.KindName,
         ["n"] = r.Spec.UsesN ? r.Spec.N : null,
-        ["alpha"] = r.Spec.UsesAlpha ? r.Spec.Alpha : null,
+        ["alpha"] = r.Spec.UsesAlpha ? Value(r.Spec.AlphaByRule ? r.RuleAlpha : r.Spec.Alpha) : null,
         ["beta"] = r.Spec.UsesBeta ? r.Spec.Beta : null,
         ["steps"] = r.Steps,
     };

@@ -138,7 +138,7 @@ internal sealed class RealExperimentSession : IExperimentSession
         new(spec.DisplayName, spec, training.Steps, m.WinRate.Value, m.Kl.Value, m.ExpectedReward.Value, m.Length.Value,
             double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, training.Loss, training.Seconds,
             WinRateStdErr: m.WinRate.StandardError, KlStdErr: m.Kl.StandardError, ExpectedRewardStdErr: m.ExpectedReward.StandardError,
-            OffTargetStdErr: m.Length.StandardError, KlBound: m.KlBound, EvalPrompts: Data.EvalRows.Count);
+            OffTargetStdErr: m.Length.StandardError, KlBound: m.KlBound, EvalPrompts: Data.EvalRows.Count, RuleAlpha: training.RuleAlpha);
 
     /// <summary>
     /// Saves the trained policy in <paramref name="rowFolder"/> for reuse: its LoRA adapters as a PEFT folder naming the

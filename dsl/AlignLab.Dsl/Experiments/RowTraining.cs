@@ -12,8 +12,11 @@ namespace AlignLab.Dsl;
 /// </summary>
 internal static class RowTraining
 {
-    /// <summary>What training gave: steps, last logged loss, wall time.</summary>
-    public sealed record Outcome(int Steps, double Loss, double Seconds);
+    /// <summary>
+    /// What training gave: steps, last logged loss, wall time, and for BoNBoN under the authors' rule the α it chose
+    /// (from the first batch; NaN otherwise).
+    /// </summary>
+    public sealed record Outcome(int Steps, double Loss, double Seconds, double RuleAlpha = double.NaN);
 
     /// <summary>Trains <paramref name="method"/> (its module already in the mode it trains in) for the row of <paramref name="spec"/>.</summary>
     public static Outcome Run(Experiment experiment, MethodSpec spec, IAlignmentMethod method, Action<long, IReadOnlyDictionary<string, double>>? log,
@@ -46,6 +49,7 @@ internal static class RowTraining
             // Also on Ctrl-C, so the message that follows starts on its own line.
             reporter?.Finish();
         }
-        return new Outcome(result.Steps, result.Last.Loss, clock.Elapsed.TotalSeconds);
+        double ruleAlpha = spec.AlphaByRule && result.Last.Metrics.TryGetValue("alpha", out var alpha) ? alpha : double.NaN;
+        return new Outcome(result.Steps, result.Last.Loss, clock.Elapsed.TotalSeconds, ruleAlpha);
     }
 }

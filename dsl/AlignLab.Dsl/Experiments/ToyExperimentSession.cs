@@ -61,9 +61,9 @@ internal sealed class ToyExperimentSession : IExperimentSession
         CancellationToken cancellationToken)
     {
         var (prompts, bon, optimal) = (Prompts, BestOfN, Optimal);
-        var (policies, steps, loss, seconds) = spec.IsTrained
+        var (policies, steps, loss, seconds, ruleAlpha) = spec.IsTrained
             ? Train(spec, log, rowFolder, allowConfigChange, cancellationToken)
-            : new TrainedRow(Exact(spec, prompts), 0, double.NaN, 0.0);
+            : new TrainedRow(Exact(spec, prompts), 0, double.NaN, 0.0, double.NaN);
         var metrics = ExactEvaluation.Evaluate(prompts, policies, OffTarget);
         var bonN = spec.UsesN ? ExactFrontier.Averaged(prompts, FrontierFamily.BestOfN, [spec.N])[0] : null;
         var objective = ExactObjectives.Columns(spec, prompts, policies, _experiment.ExactOptima, Task.Config.ResponseLength, cancellationToken)
@@ -73,7 +73,8 @@ internal sealed class ToyExperimentSession : IExperimentSession
             bon is null ? double.NaN : ExactFrontier.Interpolate([.. bon.Select(p => p.Kl)], [.. bon.Select(p => p.WinRate)], metrics.Kl),
             optimal is null ? double.NaN : ExactFrontier.Interpolate([.. optimal.Select(p => p.Kl)], [.. optimal.Select(p => p.WinRate)], metrics.Kl),
             bon is null ? double.NaN : ExactFrontier.Interpolate([.. bon.Select(p => p.WinRate)], [.. bon.Select(p => p.Kl)], metrics.WinRate),
-            loss, seconds, objective.Value, objective.AtBonN, objective.OptimumValue, objective.OptimumKl, objective.OptimumWinRate);
+            loss, seconds, objective.Value, objective.AtBonN, objective.OptimumValue, objective.OptimumKl, objective.OptimumWinRate,
+            RuleAlpha: ruleAlpha);
     }
 
     /// <inheritdoc />
@@ -103,7 +104,7 @@ internal sealed class ToyExperimentSession : IExperimentSession
     }
 
     /// <summary>What training (or the exact policy of an untrained row) gives a row: per-prompt policies, steps, last loss, seconds.</summary>
-    private sealed record TrainedRow(IReadOnlyList<IReadOnlyList<double>> Policies, int Steps, double Loss, double Seconds);
+    private sealed record TrainedRow(IReadOnlyList<IReadOnlyList<double>> Policies, int Steps, double Loss, double Seconds, double RuleAlpha);
 
     /// <summary>Trains one row from a fresh copy of the base (<see cref="RowTraining"/>), then enumerates its exact distribution.</summary>
     private TrainedRow Train(MethodSpec spec, Action<long, IReadOnlyDictionary<string, double>>? log, string checkpointFolder, bool allowConfigChange,
@@ -119,7 +120,7 @@ internal sealed class ToyExperimentSession : IExperimentSession
         policy.eval();
         // The base's exact distributions are computed once per experiment, so only the policy is enumerated here.
         var probabilities = Enumerable.Range(0, Enumeration.PromptCount(Task)).Select(k => (IReadOnlyList<double>)Enumeration.Probabilities(Task, policy, k)).ToList();
-        return new TrainedRow(probabilities, outcome.Steps, outcome.Loss, outcome.Seconds);
+        return new TrainedRow(probabilities, outcome.Steps, outcome.Loss, outcome.Seconds, outcome.RuleAlpha);
     }
 
     /// <summary>The per-prompt policy of an untrained row: the base itself or exact best-of-n.</summary>
