@@ -65,10 +65,9 @@ internal sealed class RealExperimentSession : IExperimentSession
             _context.SeedInitialisation(_experiment.Seed);
             LoraAdapters.Apply(policy, lora);
         }
-        else
-        {
-            foreach (var p in frozen!.parameters()) p.requires_grad = false;
-        }
+        // The reference (and J-BOND's anchor, which moves by an average, not by gradients) build no autograd graph.
+        foreach (var model in new[] { frozen, anchor }.OfType<CausalLm>())
+            foreach (var p in model.parameters()) p.requires_grad = false;
         ISequencePolicy reference = frozen is null ? new AdaptersOffPolicy(policy) : frozen;
         using var offline = spec.TrainsOnBestOfNData && _spec.BestOfN is not null ? Data.OfflinePairs(policy, keepTies: spec.Kind == MethodKind.SftBon) : null;
         var (prompts, mask) = Data.TrainPrompts;

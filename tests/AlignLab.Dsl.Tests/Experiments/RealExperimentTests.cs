@@ -158,11 +158,11 @@ public sealed class RealExperimentTests(TinyRealFixture fixture, ITestOutputHelp
     }
 
     [Fact]
-    public void RowsComputedAsASweepsJobs_ThenCollected_GiveTheTableOfTheWholeRun()
+    public void RowsComputedAsASweepsJobs_ThenCollected_GiveTheTableOfTheWholeRun_JBondIncluded()
     {
         Experiment Tiny(string store) => Experiment.Named("real-sweep").On(fixture.Task(evalSamples: 2)).StoreIn(store).WithProgress(false)
             .WithScale(new ExperimentScale(Steps: 2, LearningRate: 1e-2, WarmupSteps: 0, PairBatchSize: 2, LogEvery: 1))
-            .Compare(Methods.Base(), Methods.BestOfN(2), Methods.IpoBon(n: 2));
+            .Compare(Methods.Base(), Methods.BestOfN(2), Methods.IpoBon(n: 2), Methods.JBond(n: 2));
         var whole = Tiny(fixture.NewStore()).Run();
 
         var experiment = Tiny(fixture.NewStore());
@@ -170,7 +170,7 @@ public sealed class RealExperimentTests(TinyRealFixture fixture, ITestOutputHelp
         using (var run = experiment.OpenRunStore().StartRun(experiment.Name, experiment.Seed, experiment, detached: true)) id = run.Id;
         foreach (var key in experiment.MethodSpecs.Select(m => m.Key(experiment.Seed)).Reverse())
             Assert.Equal($"row {key} of run {id} finished", experiment.RunSweepStep(new ExperimentSweep(SweepStep.Row, id, key), CancellationToken.None));
-        Assert.Equal($"collected all 3 rows of run {id}", experiment.RunSweepStep(new ExperimentSweep(SweepStep.Collect, id), CancellationToken.None));
+        Assert.Equal($"collected all 4 rows of run {id}", experiment.RunSweepStep(new ExperimentSweep(SweepStep.Collect, id), CancellationToken.None));
 
         Assert.Equal(Cells(whole.Table), Cells(experiment.OpenRunStore().Load(id).Table!));
     }
