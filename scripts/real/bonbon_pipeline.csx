@@ -14,6 +14,7 @@
 //   bon_n<N>.jsonl (+ .settings.json)  the best-of-n data
 //   table.csv, table.json              one row per method: win_rate, kl, kl_bound, expected_reward, off_target (length), each with *_se
 //   frontier.html                      win rate vs KL with ±1 standard-error bars, and the theoretical best-of-n curve
+//   toy_export/                        with quick=true: the toy task as Hugging Face folders (policy, reward, prompts.jsonl)
 // and a run folder in the run store ($ALIGNLAB_RUNS or ./runs) whose rows/<key>/ hold each trained policy
 // (policy/ as a Hugging Face folder, or adapter/ in PEFT's layout with --set lora_rank=R).
 //
@@ -33,10 +34,11 @@ string policy, reward, prompts;
 int maxPromptTokens, maxNewTokens;
 if (quick)
 {
-    // A small toy language (4 symbols, responses of 4, 24 prompts) and a small base, exported once into the model cache.
+    // A small toy language (4 symbols, responses of 4, 24 prompts) and a small base (pretrained once into the model
+    // cache), exported into the output folder (reused by a rerun into the same folder).
     var toy = Tasks.ToyLanguage(seed: 1, vocabSize: 4, responseLength: 4, promptCount: 24)
         .WithBase(new ToyBaseConfig(DModel: 16, Heads: 2, Layers: 1, Steps: 150, BatchSize: 128));
-    var folders = ToyModels.ExportHuggingFace(Path.Combine(ModelCache.DefaultDirectory, "bonbon-pipeline-quick"), toy, log: LogLines);
+    var folders = ToyModels.ExportHuggingFace(OutputPath("toy_export"), toy, log: LogLines);
     (policy, reward, prompts) = (folders.Policy, folders.Reward, folders.Prompts);
     (maxPromptTokens, maxNewTokens) = (toy.Config.PromptLength, toy.Config.ResponseLength);
 }

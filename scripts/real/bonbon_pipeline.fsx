@@ -9,7 +9,8 @@
 //    (with its exact KL bound log n − (n−1)/n).
 //
 // Makes, in the output folder (--out, default ./out/bonbon_pipeline): bon_n<N>.jsonl, table.csv, table.json (each figure
-// with its *_se), frontier.html (error bars, theoretical best-of-n curve); trained policies in the run's rows/<key>/.
+// with its *_se), frontier.html (error bars, theoretical best-of-n curve), with quick=true toy_export/ (the toy task as
+// Hugging Face folders); trained policies in the run's rows/<key>/.
 //
 // Run:  alignlab run scripts/real/bonbon_pipeline.fsx --set policy=DIR --set reward=DIR --set prompts=FILE [the .csx's options]
 // CI:   alignlab run scripts/real/bonbon_pipeline.fsx --set quick=true
@@ -29,11 +30,12 @@ let device = if ctx.HasArg "device" then ctx.Arg("device", "") else null
 
 let policy, reward, prompts, maxPromptTokens, maxNewTokens =
     if quick then
-        // A small toy language (4 symbols, responses of 4, 24 prompts) and a small base, exported once into the model cache.
+        // A small toy language (4 symbols, responses of 4, 24 prompts) and a small base (pretrained once into the model
+        // cache), exported into the output folder (reused by a rerun into the same folder).
         let toy =
             Tasks.ToyLanguage(seed = 1, vocabSize = 4, responseLength = 4, promptCount = 24)
                 .WithBase(ToyBaseConfig(DModel = 16, Heads = 2, Layers = 1, Steps = 150, BatchSize = 128))
-        let folders = ToyModels.ExportHuggingFace(Path.Combine(ModelCache.DefaultDirectory, "bonbon-pipeline-quick"), toy, log = ctx.LogLines)
+        let folders = ToyModels.ExportHuggingFace(ctx.OutputPath "toy_export", toy, log = ctx.LogLines)
         folders.Policy, folders.Reward, folders.Prompts, toy.Config.PromptLength, toy.Config.ResponseLength
     else
         if not (ctx.HasArg "policy" && ctx.HasArg "reward" && ctx.HasArg "prompts") then
