@@ -14,7 +14,7 @@ namespace AlignLab.Engine.Benchmarks;
 /// Real-model benchmarks (run by <c>alignlab bench model</c>; never timed tests) on a GPT-2-small-shaped
 /// <see cref="Gpt2LmHeadModel"/> with random weights built in memory (<see cref="ModelBenchmarkShape"/>): prompt
 /// scoring, generation with a shared prompt cache, one Adam training step (full and LoRA), and the peak memory of
-/// loading the model from a BF16 Hugging Face folder. <see cref="RunPeer"/> runs the PyTorch-eager script
+/// loading the model from a BF16 Hugging Face folder (and the time to inspect that folder's headers without loading it). <see cref="RunPeer"/> runs the PyTorch-eager script
 /// <c>bench/peers/model_peer.py</c> on the same shapes, and <see cref="Ratios"/> divides the two runs' figures.
 /// Each measurement's name is also the peer's JSON key.
 /// </summary>
@@ -25,6 +25,9 @@ public static class ModelBenchmarks
 
     /// <summary>Name of the loading-time measurement.</summary>
     public const string LoadTime = "load BF16 folder: time";
+
+    /// <summary>Name of the time to read the folder's config and safetensors headers (<see cref="HuggingFaceFolder.Inspect"/>, what <c>alignlab model info</c> reads).</summary>
+    public const string InspectTime = "inspect BF16 folder (headers only): time";
 
     /// <summary>Name of the scoring throughput.</summary>
     public const string Scoring = "prompt scoring (log-probs, no grad)";
@@ -137,8 +140,9 @@ public static class ModelBenchmarks
     /// <summary>
     /// Writes a random model of <paramref name="config"/> to a temporary BF16 folder, then loads it with
     /// <see cref="HuggingFaceFolder.Load"/> and reports the growth of the process's peak resident memory during the load
-    /// divided by the float32 model's size (1.0 would be the model alone; the loader's budget is 1.5), and the load time.
-    /// Linux only (it reads <c>/proc/self/status</c>); elsewhere only the time is reported.
+    /// divided by the float32 model's size (1.0 would be the model alone; the loader's budget is 1.5), and the load time;
+    /// then the time of <see cref="HuggingFaceFolder.Inspect"/> on the same folder (config.json and headers only).
+    /// The memory figure is Linux only (it reads <c>/proc/self/status</c>); elsewhere only the times are reported.
     /// </summary>
     public static IReadOnlyList<BenchmarkMeasurement> LoadBf16Folder(TransformerConfig config, long seed)
     {
@@ -161,6 +165,11 @@ public static class ModelBenchmarks
             var results = new List<BenchmarkMeasurement>();
             if (before >= 0 && peak >= 0) results.Add(new BenchmarkMeasurement(LoadPeak, (double)(peak - before) / parameterBytes, "x"));
             results.Add(new BenchmarkMeasurement(LoadTime, seconds, "s"));
+            watch.Restart();
+            var inspected = HuggingFaceFolder.Inspect(folder);
+            results.Add(new BenchmarkMeasurement(InspectTime, watch.Elapsed.TotalSeconds, "s"));
+            if (inspected.Parameters != loaded.ParameterCount)
+                throw new InvalidOperationException($"Inspect counted {inspected.Parameters} parameters but the loaded model has {loaded.ParameterCount}.");
             return results;
         }
         finally

@@ -11,6 +11,9 @@ public sealed record SafeTensorsEntry(string Name, ScalarType DType, long[] Shap
     /// <summary>Number of bytes of data, <see cref="End"/> − <see cref="Begin"/>.</summary>
     public long ByteCount => End - Begin;
 
+    /// <summary>Number of elements, the product of <see cref="Shape"/> (1 for a scalar).</summary>
+    public long ElementCount => Shape.Aggregate(1L, (a, d) => a * d);
+
     /// <summary>The shape as "[a, b]" for messages.</summary>
     public string ShapeText => "[" + string.Join(", ", Shape) + "]";
 }

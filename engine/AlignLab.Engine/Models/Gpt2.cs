@@ -40,7 +40,10 @@ public class Gpt2LmHeadModel : CausalLm
 
     /// <inheritdoc />
     /// <remarks>Accepts keys with and without the <c>transformer.</c> prefix (the original checkpoints have none).</remarks>
-    public override string? StateNameOf(string key)
+    public override string? StateNameOf(string key) => StateName(key);
+
+    /// <summary><see cref="StateNameOf"/> without a model: it depends on the key alone.</summary>
+    internal static string? StateName(string key)
     {
         if (key == "lm_head.weight") return null; // tied to wte
         if (IsBuffer(key)) return null;

@@ -36,8 +36,11 @@ public sealed class GptNeoXForCausalLm : CausalLm
     }
 
     /// <inheritdoc />
-    public override string? StateNameOf(string key) =>
-        IsBuffer(key) || (embed_out is null && key == "embed_out.weight") ? null : key;
+    public override string? StateNameOf(string key) => StateName(ModelConfig, key);
+
+    /// <summary><see cref="StateNameOf"/> without a model: a tied head (<c>tie_word_embeddings</c>) has no <c>embed_out</c> of its own.</summary>
+    internal static string? StateName(TransformerConfig config, string key) =>
+        IsBuffer(key) || (config.TieWordEmbeddings && key == "embed_out.weight") ? null : key;
 
     /// <summary>Whether checkpoint tensor <paramref name="key"/> is a mask or rotary buffer old checkpoints carry (not a weight).</summary>
     internal static bool IsBuffer(string key) =>

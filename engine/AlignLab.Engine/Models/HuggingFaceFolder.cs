@@ -63,6 +63,49 @@ public static class HuggingFaceFolder
     }
 
     /// <summary>
+    /// What the folder <paramref name="directory"/> holds, from config.json and the safetensors <b>headers</b> only (no
+    /// weight is read and no model is built, so a 7B folder takes as long as a tiny one): the headers are validated as
+    /// <see cref="Load"/> validates them (<see cref="SafeTensorsReader"/>; shards through the index), and the parameter
+    /// count is the sum of the shapes of the tensors the model keeps — the buffers old checkpoints carry and a tied head's
+    /// copy skipped, as <see cref="Load"/> skips them — so it equals the loaded model's <c>parameters()</c> count. Whether
+    /// each shape matches config.json is checked only when the weights are loaded.
+    /// </summary>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    /// <exception cref="FileNotFoundException">It has no config.json or no weights.</exception>
+    /// <exception cref="InvalidDataException">config.json, the index or a header is malformed, or a tensor is stored twice or is not a float; the message names the file.</exception>
+    public static HuggingFaceFolderInfo Inspect(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"model folder '{directory}' does not exist.");
+        var configPath = Path.Combine(directory, ConfigFile);
+        var config = TransformerConfig.Read(configPath);
+        var (architectures, classifier, labels) = ReadHead(configPath);
+        var readers = OpenWeights(directory);
+        try
+        {
+            var kept = StoredTensors(readers, key => classifier ? SequenceClassificationModel.StateName(config, key) : CausalStateName(config, key));
+            return new HuggingFaceFolderInfo(config, architectures, classifier ? labels : null,
+                kept.Sum(t => t.Entry.ElementCount),
+                [.. kept.Select(t => SafeTensorsDTypes.Of(t.Entry.DType, t.Entry.Name).Name).Distinct().Order(StringComparer.Ordinal)],
+                [.. readers.Select(r => Path.GetFileName(r.Path))],
+                readers.Sum(r => new FileInfo(r.Path).Length));
+        }
+        finally
+        {
+            foreach (var r in readers) r.Dispose();
+        }
+    }
+
+    /// <summary>The state_dict name a causal LM of <paramref name="config"/> gives checkpoint tensor <paramref name="key"/> (its <see cref="IHuggingFaceLayout.StateNameOf"/>), without building it.</summary>
+    private static string? CausalStateName(TransformerConfig config, string key) => config.ModelType switch
+    {
+        "gpt2" => Gpt2LmHeadModel.StateName(key),
+        "llama" or "mistral" or "qwen2" => LlamaForCausalLm.StateName(config, key),
+        "gpt_neox" => GptNeoXForCausalLm.StateName(config, key),
+        _ => throw new ArgumentException($"model_type '{config.ModelType}' is not supported.", nameof(config)),
+    };
+
+    /// <summary>
     /// The one loading path: reads config.json, opens the weights, builds the model with <paramref name="create"/>
     /// and copies every checked tensor into it (see the type's summary); nothing is returned on an error.
     /// </summary>
@@ -214,39 +257,65 @@ public static class HuggingFaceFolder
     /// </summary>
     private static void CheckClassifierConfig(string path)
     {
-        var json = (JsonObject)JsonNode.Parse(File.ReadAllText(path))!;
-        var architectures = (json["architectures"] as JsonArray)?.Select(a => a is JsonValue v && v.TryGetValue(out string? name) ? name : null).OfType<string>().ToArray() ?? [];
-        if (!architectures.Any(a => a.EndsWith("ForSequenceClassification", StringComparison.Ordinal)))
+        var (architectures, classifier, labels) = ReadHead(path);
+        if (!classifier)
             throw new InvalidDataException(
                 $"'{path}': architectures is [{string.Join(", ", architectures)}], not a *ForSequenceClassification reward model.");
-        // transformers' PretrainedConfig defaults to two labels when neither is given.
-        int labels = json["id2label"] is JsonObject id2label ? id2label.Count : json["num_labels"] is JsonValue n && n.TryGetValue(out int count) ? count : 2;
         if (labels != 1)
             throw new InvalidDataException($"'{path}': the classifier has {labels} labels; a reward model has one (num_labels 1).");
+    }
+
+    /// <summary>
+    /// The head the config at <paramref name="path"/> names: its <c>architectures</c>, whether one is a
+    /// <c>*ForSequenceClassification</c>, and the classifier's number of labels (<c>id2label</c>, else <c>num_labels</c>).
+    /// </summary>
+    private static (IReadOnlyList<string> Architectures, bool Classifier, int Labels) ReadHead(string path)
+    {
+        var json = (JsonObject)JsonNode.Parse(File.ReadAllText(path))!;
+        var architectures = (json["architectures"] as JsonArray)?.Select(a => a is JsonValue v && v.TryGetValue(out string? name) ? name : null).OfType<string>().ToArray() ?? [];
+        // transformers' PretrainedConfig defaults to two labels when neither is given.
+        int labels = json["id2label"] is JsonObject id2label ? id2label.Count : json["num_labels"] is JsonValue n && n.TryGetValue(out int count) ? count : 2;
+        return (architectures, architectures.Any(a => a.EndsWith("ForSequenceClassification", StringComparison.Ordinal)), labels);
+    }
+
+    /// <summary>
+    /// The stored tensors a model keeps, with their state_dict names (<paramref name="stateNameOf"/>; null skips a
+    /// buffer or a tied head's copy). A tensor stored under two names, or whose dtype is not a float, is an
+    /// <see cref="InvalidDataException"/> naming the file and the tensor.
+    /// </summary>
+    private static List<(string State, SafeTensorsReader Reader, SafeTensorsEntry Entry)> StoredTensors(
+        List<SafeTensorsReader> readers, Func<string, string?> stateNameOf)
+    {
+        var kept = new List<(string State, SafeTensorsReader Reader, SafeTensorsEntry Entry)>();
+        var source = new Dictionary<string, string>();
+        foreach (var reader in readers)
+            foreach (var (key, entry) in reader.Entries)
+            {
+                var name = stateNameOf(key);
+                if (name is null) continue;
+                if (!source.TryAdd(name, key))
+                    throw new InvalidDataException($"'{reader.Path}': tensor '{key}' is stored twice (also as '{source[name]}').");
+                if (entry.DType is not (ScalarType.Float32 or ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Float64))
+                    throw new InvalidDataException($"'{reader.Path}': tensor '{key}' has dtype {entry.DType}; weights must be F32, F16 or BF16.");
+                kept.Add((name, reader, entry));
+            }
+        return kept;
     }
 
     private static void CopyWeights(Module module, IHuggingFaceLayout model, List<SafeTensorsReader> readers, IProgress<double>? progress)
     {
         var state = module.state_dict();
-        var plan = new List<(string State, SafeTensorsReader Reader, SafeTensorsEntry Entry)>();
-        var source = new Dictionary<string, string>();
-        foreach (var reader in readers)
-            foreach (var (key, entry) in reader.Entries)
-            {
-                var name = model.StateNameOf(key);
-                if (name is null) continue;
-                if (!state.TryGetValue(name, out var target))
-                    throw new InvalidDataException($"'{reader.Path}': tensor '{key}' is not a parameter of a {model.ModelConfig.ModelType} model.");
-                if (!source.TryAdd(name, key))
-                    throw new InvalidDataException($"'{reader.Path}': tensor '{key}' is stored twice (also as '{source[name]}').");
-                if (entry.DType is not (ScalarType.Float32 or ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Float64))
-                    throw new InvalidDataException($"'{reader.Path}': tensor '{key}' has dtype {entry.DType}; weights must be F32, F16 or BF16.");
-                var expected = model.StoredTransposed(name) ? target.shape.Reverse().ToArray() : target.shape;
-                if (!entry.Shape.SequenceEqual(expected))
-                    throw new InvalidDataException($"'{reader.Path}': tensor '{key}' has shape {entry.ShapeText} but the config gives [{string.Join(", ", expected)}].");
-                plan.Add((name, reader, entry));
-            }
-        var missing = state.Keys.Where(k => !source.ContainsKey(k)).ToArray();
+        var plan = StoredTensors(readers, model.StateNameOf);
+        foreach (var (name, reader, entry) in plan)
+        {
+            if (!state.TryGetValue(name, out var target))
+                throw new InvalidDataException($"'{reader.Path}': tensor '{entry.Name}' is not a parameter of a {model.ModelConfig.ModelType} model.");
+            var expected = model.StoredTransposed(name) ? target.shape.Reverse().ToArray() : target.shape;
+            if (!entry.Shape.SequenceEqual(expected))
+                throw new InvalidDataException($"'{reader.Path}': tensor '{entry.Name}' has shape {entry.ShapeText} but the config gives [{string.Join(", ", expected)}].");
+        }
+        var present = plan.Select(p => p.State).ToHashSet();
+        var missing = state.Keys.Where(k => !present.Contains(k)).ToArray();
         if (missing.Length > 0)
             throw new InvalidDataException(
                 $"'{Path.GetDirectoryName(readers[0].Path)}': missing tensor{(missing.Length > 1 ? "s" : "")} {string.Join(", ", missing.Take(5).Select(m => $"'{model.CheckpointKeyOf(m)}'"))}{(missing.Length > 5 ? $" and {missing.Length - 5} more" : "")}.");

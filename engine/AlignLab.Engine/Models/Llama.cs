@@ -38,8 +38,11 @@ public sealed class LlamaForCausalLm : CausalLm
     }
 
     /// <inheritdoc />
-    public override string? StateNameOf(string key) =>
-        IsBuffer(key) || (lm_head is null && key == "lm_head.weight") ? null : key;
+    public override string? StateNameOf(string key) => StateName(ModelConfig, key);
+
+    /// <summary><see cref="StateNameOf"/> without a model: a tied head (<c>tie_word_embeddings</c>) has no <c>lm_head</c> of its own.</summary>
+    internal static string? StateName(TransformerConfig config, string key) =>
+        IsBuffer(key) || (config.TieWordEmbeddings && key == "lm_head.weight") ? null : key;
 
     /// <summary>Whether checkpoint tensor <paramref name="key"/> is a rotary buffer old checkpoints carry (not a weight).</summary>
     internal static bool IsBuffer(string key) => key.EndsWith("rotary_emb.inv_freq");

@@ -154,7 +154,10 @@ public sealed class SequenceClassificationModel : Module, IHuggingFaceLayout
     }
 
     /// <inheritdoc />
-    public string? StateNameOf(string key) => ModelConfig.ModelType switch
+    public string? StateNameOf(string key) => StateName(ModelConfig, key);
+
+    /// <summary><see cref="StateNameOf"/> without a model: only the buffers old checkpoints carry are skipped.</summary>
+    internal static string? StateName(TransformerConfig config, string key) => config.ModelType switch
     {
         "gpt2" when Gpt2LmHeadModel.IsBuffer(key) => null,
         "gpt_neox" when GptNeoXForCausalLm.IsBuffer(key) => null,

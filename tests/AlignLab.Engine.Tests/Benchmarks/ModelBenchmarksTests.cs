@@ -17,8 +17,8 @@ public class ModelBenchmarksTests
         var results = ModelBenchmarks.Run(Tiny, context, output);
         Assert.Contains($"on {context.Describe()}", output.ToString());
         string[] expected = OperatingSystem.IsLinux()
-            ? [ModelBenchmarks.LoadPeak, ModelBenchmarks.LoadTime, ModelBenchmarks.Scoring, ModelBenchmarks.Generation, ModelBenchmarks.TrainFull, ModelBenchmarks.TrainLora]
-            : [ModelBenchmarks.LoadTime, ModelBenchmarks.Scoring, ModelBenchmarks.Generation, ModelBenchmarks.TrainFull, ModelBenchmarks.TrainLora];
+            ? [ModelBenchmarks.LoadPeak, ModelBenchmarks.LoadTime, ModelBenchmarks.InspectTime, ModelBenchmarks.Scoring, ModelBenchmarks.Generation, ModelBenchmarks.TrainFull, ModelBenchmarks.TrainLora]
+            : [ModelBenchmarks.LoadTime, ModelBenchmarks.InspectTime, ModelBenchmarks.Scoring, ModelBenchmarks.Generation, ModelBenchmarks.TrainFull, ModelBenchmarks.TrainLora];
         Assert.Equal(expected, results.Select(r => r.Name));
         Assert.All(results, r => Assert.True(double.IsFinite(r.Value) && r.Value > 0, $"{r.Name} = {r.Value}"));
         Assert.All(results, r => Assert.Contains(r.Name, output.ToString()));
