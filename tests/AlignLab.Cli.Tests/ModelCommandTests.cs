@@ -65,6 +65,47 @@ public sealed class ModelCommandTests : IDisposable
         Assert.Equal(262, tokenizer.GetProperty("bos").GetInt32());
         Assert.True(tokenizer.GetProperty("addsBos").GetBoolean());
         Assert.Equal([263, 264], tokenizer.GetProperty("eos").EnumerateArray().Select(e => e.GetInt32()));
+        // Read from the headers, not the weights: the class, the MLP width, the files and their bytes, the end tokens.
+        Assert.Equal("GPT2LMHeadModel", info.GetProperty("modelClass").GetString());
+        Assert.Equal(JsonValueKind.Null, info.GetProperty("labels").ValueKind);
+        Assert.False(info.GetProperty("isRewardModel").GetBoolean());
+        Assert.Equal(model.ModelConfig.IntermediateSize, info.GetProperty("intermediateSize").GetInt32());
+        Assert.Equal(["model.safetensors"], info.GetProperty("weightFiles").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(new FileInfo(Path.Combine(_gpt2.Path, "model.safetensors")).Length, info.GetProperty("bytesOnDisk").GetInt64());
+        Assert.Equal(JsonValueKind.Null, info.GetProperty("chatTemplate").ValueKind);
+        Assert.Equal([263, 264], info.GetProperty("endTokens").EnumerateArray().Select(e => e.GetInt32()));
+    }
+
+    [Theory]
+    [InlineData("gpt2-reward-f32")]
+    [InlineData("llama-reward-f32")]
+    [InlineData("neox-reward-f32")]
+    public void Info_OnARewardModelFolder_SaysSo_AndCountsTheClassifiersParameters(string name)
+    {
+        var folder = Path.Combine(HfFixtures, name);
+        var info = Json(CliRun.Invoke("model", "info", folder, "--json"));
+        using var model = HuggingFaceFolder.LoadRewardModel(folder);
+        Assert.Equal(model.parameters().Sum(p => p.numel()), info.GetProperty("parameters").GetInt64());
+        Assert.Equal(1, info.GetProperty("labels").GetInt32());
+        Assert.True(info.GetProperty("isRewardModel").GetBoolean());
+        Assert.EndsWith("ForSequenceClassification", info.GetProperty("modelClass").GetString());
+        var text = CliRun.Invoke("model", "info", folder);
+        Assert.Contains("kind:          reward model (sequence classifier, 1 label)", text.Output);
+    }
+
+    [Fact]
+    public void Info_NamesTheChatTemplatesFamily_OrSaysAlignLabDoesNotRenderIt()
+    {
+        static string TemplateOf(string family) =>
+            JsonDocument.Parse(File.ReadAllText(Path.Combine(ScriptFolder.RepositoryRoot(), "tests", "AlignLab.Engine.Tests", "Tokenization", "Fixtures", "chat", family, "tokenizer_config.json")))
+                .RootElement.GetProperty("chat_template").GetString()!;
+        var jinja = Path.Combine(_gpt2.Path, "chat_template.jinja");
+        File.WriteAllText(jinja, TemplateOf("zephyr"));
+        Assert.Equal("Zephyr", Json(CliRun.Invoke("model", "info", _gpt2.Path, "--json")).GetProperty("chatTemplate").GetString());
+        Assert.Contains("chat template: Zephyr", CliRun.Invoke("model", "info", _gpt2.Path).Output);
+        File.WriteAllText(jinja, TemplateOf("vicuna"));
+        Assert.Equal("unsupported", Json(CliRun.Invoke("model", "info", _gpt2.Path, "--json")).GetProperty("chatTemplate").GetString());
+        Assert.Contains("chat template: of a family AlignLab does not render", CliRun.Invoke("model", "info", _gpt2.Path).Output);
     }
 
     [Fact]
@@ -72,10 +113,14 @@ public sealed class ModelCommandTests : IDisposable
     {
         var run = CliRun.Invoke("model", "info", _gpt2.Path);
         Assert.Equal(ExitCodes.Success, run.ExitCode);
-        Assert.Contains("architecture:  gpt2", run.Output);
-        Assert.Contains("dtype on disk: F32", run.Output);
+        Assert.Contains("architecture:  gpt2 (GPT2LMHeadModel)", run.Output);
+        Assert.Contains("kind:          language model", run.Output);
+        var bytes = new FileInfo(Path.Combine(_gpt2.Path, "model.safetensors")).Length;
+        Assert.Contains($"dtype on disk: F32; {bytes / 1000.0:0.0} kB in model.safetensors", run.Output);
         Assert.Contains("vocabulary:    267 (model), 267 (tokenizer)", run.Output);
         Assert.Contains("tokenizer:     byte-level-bpe (tokenizer.json); BOS 262 (starts prompts); EOS 263, 264; pad none", run.Output);
+        Assert.Contains("chat template: none", run.Output);
+        Assert.Contains("end tokens:    263, 264", run.Output);
     }
 
     [Fact]
@@ -116,6 +161,9 @@ public sealed class ModelCommandTests : IDisposable
         var info = Json(CliRun.Invoke("model", "info", Path.Combine(HfFixtures, name), "--json"));
         var dtype = name.Contains("bf16") ? "BF16" : name.Contains("f16") ? "F16" : "F32";
         Assert.Equal([dtype], info.GetProperty("dtypesOnDisk").EnumerateArray().Select(e => e.GetString()));
+        // Counted from the headers (tied heads once, buffers skipped, shards summed): the loaded model's parameters().
+        using var model = HuggingFaceFolder.Load(Path.Combine(HfFixtures, name));
+        Assert.Equal(model.parameters().Sum(p => p.numel()), info.GetProperty("parameters").GetInt64());
     }
 
     [Fact]
@@ -213,6 +261,17 @@ public sealed class ModelCommandTests : IDisposable
     }
 
     [Fact]
+    public void MissingShard_OrTruncatedHeader_ExitsTwo_NamingTheFile()
+    {
+        foreach (var f in Directory.GetFiles(Path.Combine(HfFixtures, "llama-tied-bf16-sharded"))) File.Copy(f, Path.Combine(_scratch.Path, Path.GetFileName(f)));
+        var shard = Path.Combine(_scratch.Path, "model-00002-of-00003.safetensors");
+        File.WriteAllBytes(shard, File.ReadAllBytes(shard)[..100]);
+        FailsWith(CliRun.Invoke("model", "info", _scratch.Path), "info", $"'{shard}' is not a valid safetensors file");
+        File.Delete(shard);
+        FailsWith(CliRun.Invoke("model", "info", _scratch.Path), "info", "lists shard 'model-00002-of-00003.safetensors', which does not exist");
+    }
+
+    [Fact]
     public void UnknownArchitecture_ExitsTwo()
     {
         var config = Path.Combine(_gpt2.Path, "config.json");
@@ -254,7 +313,7 @@ public sealed class ModelCommandTests : IDisposable
 
     [Fact]
     public void UnknownDevice_ExitsTwo() =>
-        FailsWith(CliRun.Invoke("model", "info", _gpt2.Path, "--device", "tpu"), "info", "Unknown device 'tpu'");
+        FailsWith(CliRun.Invoke("model", "logprobs", _gpt2.Path, "--ids", "1,2", "--device", "tpu"), "logprobs", "Unknown device 'tpu'");
 
     [Fact]
     public void TextWithoutATokenizer_ExitsTwo()

@@ -44,12 +44,12 @@ public static class ModelCommand
     {
         var folder = FolderArgument();
         var json = JsonOption();
-        var device = DeviceOption();
-        var command = new Command("info", "Architecture, parameter count, dtype on disk, vocabulary, context length and tokenizer.") { folder, json, device };
+        var command = new Command("info",
+            "Architecture, parameter count, dtype and size on disk, shape, vocabulary, context length, tokenizer, chat template and end tokens; "
+            + "reads config.json, the tokenizer files and the safetensors headers, never the weights.") { folder, json };
         command.SetAction(parseResult => Guarded(parseResult, "info", output =>
         {
-            using var model = Load(parseResult, folder, device);
-            var info = model.Info();
+            var info = Models.Info(parseResult.GetValue(folder)!);
             if (parseResult.GetValue(json)) output.WriteLine(JsonSerializer.Serialize(info, Json));
             else WriteInfo(output, info);
         }));
@@ -58,22 +58,50 @@ public static class ModelCommand
 
     private static void WriteInfo(TextWriter output, ModelInfo info)
     {
+        var head = info.Labels switch
+        {
+            null => "language model",
+            1 => "reward model (sequence classifier, 1 label)",
+            var labels => $"sequence classifier with {labels} labels (a reward model has 1)",
+        };
         var lines = new List<(string, string)>
         {
             ("folder", info.Folder),
-            ("architecture", info.Architecture),
+            ("architecture", info.Architecture + (info.ModelClass is { } cls ? $" ({cls})" : "")),
+            ("kind", head),
             ("parameters", info.Parameters.ToString("N0", CultureInfo.InvariantCulture)),
-            ("dtype on disk", string.Join(", ", info.DtypesOnDisk)),
+            ("dtype on disk", $"{string.Join(", ", info.DtypesOnDisk)}; {Bytes(info.BytesOnDisk)} in {(info.WeightFiles.Count == 1 ? info.WeightFiles[0] : $"{info.WeightFiles.Count} shards")}"),
             ("vocabulary", $"{info.VocabSize:N0} (model)" + (info.Tokenizer is { } t ? $", {t.VocabularySize:N0} (tokenizer)" : "")),
             ("context", $"{info.ContextLength:N0} positions"),
-            ("shape", $"{info.Layers} layers, hidden {info.HiddenSize}, {info.Heads} heads ({info.KeyValueHeads} key/value)"),
+            ("shape", $"{info.Layers} layers, hidden {info.HiddenSize}, MLP {info.IntermediateSize}, {info.Heads} heads ({info.KeyValueHeads} key/value)"),
             ("tokenizer", info.Tokenizer is { } tok
                 ? $"{tok.Kind} ({tok.File}); BOS {Id(tok.Bos)}{(tok.AddsBos ? " (starts prompts)" : "")}; EOS {(tok.Eos.Count > 0 ? string.Join(", ", tok.Eos) : "none")}; pad {Id(tok.Pad)}"
                 : $"none (no {ModelTokenizer.FileNames})"),
+            ("chat template", info.ChatTemplate switch
+            {
+                null => "none",
+                ModelInfo.UnsupportedChatTemplate => "of a family AlignLab does not render (pass a template with a {prompt} placeholder)",
+                var family => family,
+            }),
+            ("end tokens", info.EndTokens.Count > 0 ? string.Join(", ", info.EndTokens) : "none"),
         };
         foreach (var (name, value) in lines) output.WriteLine($"{name + ":",-15}{value}");
 
         static string Id(int? id) => id?.ToString(CultureInfo.InvariantCulture) ?? "none";
+    }
+
+    /// <summary>A byte count in decimal units (as file managers and the Hugging Face Hub show sizes): "497.8 MB".</summary>
+    private static string Bytes(long bytes)
+    {
+        string[] units = ["bytes", "kB", "MB", "GB", "TB"];
+        var value = (double)bytes;
+        var unit = 0;
+        while (value >= 1000 && unit < units.Length - 1)
+        {
+            value /= 1000;
+            unit++;
+        }
+        return unit == 0 ? $"{bytes} bytes" : value.ToString("0.0", CultureInfo.InvariantCulture) + " " + units[unit];
     }
 
     private static Command CreateLogProbs()

@@ -1,4 +1,3 @@
-using AlignLab.Engine.Checkpoints;
 using AlignLab.Engine.Models;
 using AlignLab.Engine.Tokenization;
 using TorchSharp;
@@ -48,26 +47,14 @@ public sealed class LanguageModel : IDisposable
     public ChatTemplate ChatTemplate => _chatTemplate ??= ChatTemplate.Load(Folder);
 
     /// <summary>The end-of-sequence ids: the tokenizer's (generation_config.json first), else config.json's.</summary>
-    public IReadOnlyList<int> EosIds =>
-        _tokenizer?.SpecialIds.Eos is { Count: > 0 } ids ? ids : Config.EosTokenIds?.Select(id => (int)id).ToArray() ?? [];
+    public IReadOnlyList<int> EosIds => EndTokens(_tokenizer, Config);
 
-    /// <summary>Architecture, size, dtypes on disk, vocabulary, context length and tokenizer.</summary>
-    public ModelInfo Info()
-    {
-        var dtypes = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var file in Directory.GetFiles(Folder, "*.safetensors"))
-        {
-            using var reader = SafeTensorsReader.Open(file);
-            foreach (var entry in reader.Entries.Values) dtypes.Add(SafeTensorsDTypes.Of(entry.DType, entry.Name).Name);
-        }
-        var tokenizer = _tokenizer is { } t
-            ? new TokenizerInfo(t.Kind == TokenizerKind.ByteLevelBpe ? "byte-level-bpe" : "sentencepiece", Path.GetFileName(t.SourceFile),
-                t.VocabularySize, t.SpecialIds.Bos, t.AddsBos, t.SpecialIds.Eos, t.SpecialIds.Pad)
-            : null;
-        var c = Config;
-        return new ModelInfo(Folder, c.ModelType, Policy.ParameterCount, [.. dtypes], c.VocabSize, c.MaxPositions, c.Layers, c.HiddenSize,
-            c.Heads, c.KeyValueHeads, tokenizer);
-    }
+    /// <summary>The end-of-sequence ids of a model: <paramref name="tokenizer"/>'s when it names any, else <paramref name="config"/>'s.</summary>
+    internal static IReadOnlyList<int> EndTokens(ModelTokenizer? tokenizer, TransformerConfig config) =>
+        tokenizer?.SpecialIds.Eos is { Count: > 0 } ids ? ids : config.EosTokenIds?.Select(id => (int)id).ToArray() ?? [];
+
+    /// <summary>The folder's architecture, size, dtypes on disk, vocabulary, context length and tokenizer (<see cref="Models.Info"/>).</summary>
+    public ModelInfo Info() => ModelInfo.Read(Folder);
 
     /// <summary>
     /// The ids of <paramref name="text"/> as a prompt (BOS first when the tokenizer adds one; see

@@ -41,6 +41,21 @@ public static class Models
     }
 
     /// <summary>
+    /// What the model folder <paramref name="folder"/> holds — architecture, parameter count, dtypes and bytes on disk,
+    /// shape, tokenizer, chat template, end tokens, and whether it is a reward model — read from config.json, the tokenizer
+    /// files and the safetensors headers only (<see cref="HuggingFaceFolder.Inspect"/>): seconds for any size of model,
+    /// with the memory of the largest header. The weights' shapes are checked against config.json by <see cref="Load"/>.
+    /// </summary>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    /// <exception cref="FileNotFoundException">It has no config.json or no weights.</exception>
+    /// <exception cref="InvalidDataException">A file is malformed or names an unknown architecture; the message names it.</exception>
+    public static ModelInfo Info(string folder)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(folder);
+        return ModelInfo.Read(Path.GetFullPath(folder));
+    }
+
+    /// <summary>
     /// Loads the reward model in <paramref name="folder"/> (a <c>*ForSequenceClassification</c> folder with one label,
     /// see <see cref="HuggingFaceFolder.LoadRewardModel"/>) with its tokenizer, as an <see cref="IRewardFunction"/> of
     /// <paramref name="policy"/>'s tokens: responses end at the policy's EOS, and are decoded and re-encoded when the two

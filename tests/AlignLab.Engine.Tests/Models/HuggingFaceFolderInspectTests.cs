@@ -17,12 +17,6 @@ public sealed class HuggingFaceFolderInspectTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    public static TheoryData<string> LanguageModels() =>
-    [
-        "gpt2-f32", "gpt2-bf16-prefixed-sharded", "llama-gqa-f16", "llama-tied-bf16-sharded", "qwen2-bias-f32",
-        "neox-parallel-f32", "neox-sequential-f16-sharded", "mistral-window-f32",
-    ];
-
     public static TheoryData<string> RewardModels() => ["gpt2-reward-f32", "llama-reward-f32", "neox-reward-f32"];
 
     // The weight files as the folder names them: model.safetensors, or the index's shards.
@@ -54,7 +48,7 @@ public sealed class HuggingFaceFolderInspectTests : IDisposable
     }
 
     [Theory]
-    [MemberData(nameof(LanguageModels))]
+    [MemberData(nameof(HuggingFaceFixtureTests.Fixtures), MemberType = typeof(HuggingFaceFixtureTests))]
     public void LanguageModel_CountsTheLoadedModelsParameters(string name)
     {
         var folder = Path.Combine(FixtureRoot, name);
