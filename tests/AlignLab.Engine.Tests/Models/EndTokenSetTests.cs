@@ -54,6 +54,16 @@ public sealed class EndTokenSetTests : IDisposable
         Assert.Equal([ConfigEos, ChatEos], TransformerConfig.Read(Path.Combine(saved, HuggingFaceFolder.ConfigFile)).EndTokens);
     }
 
+    [Theory]
+    [InlineData("\"two\"", "generation_config.json': eos_token_id must be a token id or a list of token ids")]
+    [InlineData("[5, 99]", "config.json': generation_config.json eos_token_id 99 is not a token of the 12-token vocabulary.")]
+    public void ABadGenerationConfigEos_IsRefusedNamingTheFile(string eos, string message)
+    {
+        File.WriteAllText(Path.Combine(_folder, "generation_config.json"), $"{{\"eos_token_id\": {eos}}}");
+        var e = Assert.Throws<InvalidDataException>(() => HuggingFaceFolder.Load(_folder));
+        Assert.Contains(message, e.Message);
+    }
+
     [Fact]
     public void Sampling_StopsAtEitherEndToken_PadsWithTheFirst_AndItsLogProbsAreThePolicys()
     {
