@@ -45,8 +45,13 @@ public class RealPipelineScriptTests(ITestOutputHelper output)
                 Assert.True(row[name] is JsonValue v && double.IsFinite(v.GetValue<double>()), $"{method}: {name} is {row[name]}");
                 Assert.True(row[name + "_se"] is JsonValue s && s.GetValue<double>() >= 0, $"{method}: {name}_se is {row[name + "_se"]}");
             }
-            // The base is its own reference: its log-ratio is 0 on every sample. Everything else is estimated.
-            if (method != "base") Assert.True(row["kl_se"]!.GetValue<double>() > 0, $"{method}: a KL estimate without a standard error");
+            // The base is its own reference: its KL (0) and win rate (½) are exact. Everything else is estimated.
+            if (method == "base")
+            {
+                Assert.Equal(0.5, row["win_rate"]!.GetValue<double>());
+                continue;
+            }
+            Assert.True(row["kl_se"]!.GetValue<double>() > 0, $"{method}: a KL estimate without a standard error");
             Assert.True(row["win_rate_se"]!.GetValue<double>() > 0, $"{method}: a win rate without a standard error");
         }
         Assert.Equal(Math.Log(4) - 0.75, table[1]!["kl_bound"]!.GetValue<double>(), 12);

@@ -81,9 +81,10 @@ public sealed class BestOfNPairs : IDisposable
         ArgumentNullException.ThrowIfNull(policy);
         options ??= new BestOfNPairOptions();
         if (!System.IO.File.Exists(path)) throw new FileNotFoundException($"best-of-n file '{path}' does not exist.", path);
-        // A policy without an end token (the toy export) draws every sample to max-new-tokens: none is finished, so none
-        // needs padding (the width check below stops a file that mixes lengths).
-        long endToken = policy.Policy.EndToken;
+        // A sample ends at its first token from the policy's end-token set, the rule its log-probs follow. A policy
+        // without end tokens (the toy export) draws every sample to max-new-tokens: none is finished, so none needs
+        // padding (the width check below stops a file that mixes lengths).
+        var endTokens = policy.Policy.EndTokens;
         var config = policy.Config;
 
         var kept = new List<(BestOfNRecord Record, IReadOnlyList<int> Prompt, int Line)>();
@@ -100,7 +101,7 @@ public sealed class BestOfNPairs : IDisposable
                 else if (record.Samples.Count != n)
                     throw new InvalidDataException($"{path}:{lineNumber}: the record has {record.Samples.Count} samples where the file's first has {n}; a file holds one n.");
                 var prompt = Encode(policy, record.Prompt);
-                Check(record, prompt.Count, endToken, config.VocabSize, config.MaxPositions);
+                Check(record, prompt.Count, endTokens, config.VocabSize, config.MaxPositions);
                 if (record.Samples[record.Best].Reward == record.Samples[record.Worst].Reward)
                 {
                     ties++;
@@ -141,8 +142,8 @@ public sealed class BestOfNPairs : IDisposable
                 prompts[i, offset + j] = prompt[j];
                 mask[i, offset + j] = true;
             }
-            Fill(chosen, i, record.Samples[record.Best].Ids, endToken);
-            Fill(rejected, i, record.Samples[record.Worst].Ids, endToken);
+            Fill(chosen, i, record.Samples[record.Best].Ids, endTokens);
+            Fill(rejected, i, record.Samples[record.Worst].Ids, endTokens);
         }
         var pairs = new PreferenceDataset(tensor(prompts, device: device), tensor(chosen, device: device), tensor(rejected, device: device),
             kept.Any(k => k.Prompt.Count < promptWidth) ? tensor(mask, device: device) : null);
@@ -186,7 +187,7 @@ public sealed class BestOfNPairs : IDisposable
     }
 
     /// <summary>Throws <see cref="RecordException"/> when the best or worst sample cannot become a right-padded response of the policy.</summary>
-    private static void Check(BestOfNRecord record, int promptLength, long endToken, int vocabSize, int maxPositions)
+    private static void Check(BestOfNRecord record, int promptLength, IReadOnlyList<long> endTokens, int vocabSize, int maxPositions)
     {
         foreach (var (name, index) in new[] { ("best", record.Best), ("worst", record.Worst) })
         {
@@ -196,12 +197,16 @@ public sealed class BestOfNPairs : IDisposable
                 throw new RecordException($"the {name} sample ({index}) has token id {bad}, outside the policy's vocabulary (0..{vocabSize - 1}); the file was built with another model.");
             if (promptLength + sample.Ids.Count > maxPositions)
                 throw new RecordException($"the prompt ({promptLength} tokens) and the {name} sample ({sample.Ids.Count}) exceed the policy's context length {maxPositions}.");
-            // The policy's log-probs count tokens up to its end token; a sample ending at another EOS id (one the
-            // tokenizer stops at) would also count the padding after it.
-            if (sample.Finished && sample.Ids[^1] != endToken)
-                throw new RecordException($"the {name} sample ({index}) ends at end-of-sequence id {sample.Ids[^1]}, but the policy's log-probs stop only at its end token {endToken} (config.json eos_token_id).");
-            if (!sample.Finished && sample.Ids.Contains((int)endToken))
-                throw new RecordException($"the {name} sample ({index}) holds the end token {endToken} but is not marked finished.");
+            // The policy's log-probs count tokens through the first end token: a finished sample must end there, and an
+            // unfinished one must hold none, or its log-prob would not be the sample's.
+            int firstEnd = sample.Ids.ToList().FindIndex(id => endTokens.Contains(id));
+            var set = endTokens.Count > 0 ? $"its end tokens {string.Join(", ", endTokens)}" : "no end token";
+            if (sample.Finished && firstEnd != sample.Ids.Count - 1)
+                throw new RecordException(firstEnd < 0
+                    ? $"the {name} sample ({index}) is marked finished but ends at id {sample.Ids[^1]}, and the policy has {set}; the file was built with another model."
+                    : $"the {name} sample ({index}) has the end token {sample.Ids[firstEnd]} at position {firstEnd}, before its last token.");
+            if (!sample.Finished && firstEnd >= 0)
+                throw new RecordException($"the {name} sample ({index}) holds the end token {sample.Ids[firstEnd]} but is not marked finished.");
         }
     }
 
@@ -213,10 +218,14 @@ public sealed class BestOfNPairs : IDisposable
         skipped.Add(error);
     }
 
-    /// <summary>Row <paramref name="row"/> of <paramref name="responses"/>: the ids, then the end token to the width.</summary>
-    private static void Fill(long[,] responses, int row, IReadOnlyList<int> ids, long endToken)
+    /// <summary>
+    /// Row <paramref name="row"/> of <paramref name="responses"/>: the ids, then padding to the width with the first end
+    /// token, as sampling pads (only finished samples are shorter than the width, so a set without one never pads).
+    /// </summary>
+    private static void Fill(long[,] responses, int row, IReadOnlyList<int> ids, IReadOnlyList<long> endTokens)
     {
-        for (int t = 0; t < responses.GetLength(1); t++) responses[row, t] = t < ids.Count ? ids[t] : endToken;
+        long pad = endTokens.Count > 0 ? endTokens[0] : 0;
+        for (int t = 0; t < responses.GetLength(1); t++) responses[row, t] = t < ids.Count ? ids[t] : pad;
     }
 
     /// <summary>What is wrong with one record (caught by <see cref="Read"/>, which adds the file and line).</summary>

@@ -55,7 +55,7 @@ internal static class MethodBuilder
             MethodKind.SftBon when offline is not null => new SftMethod(policy, offline.Prompts, offline.Chosen, new SftConfig(scale.PairBatchSize), offline.PromptMask),
             MethodKind.SftBon => new SftBonMethod(policy, reference, prompts, reward, new SftBonConfig(sampling, spec.N, scale.PairBatchSize), mask),
             MethodKind.BonBon => new BonBonMethod(policy, Pairs(), new BonBonConfig(spec.N, spec.AlphaByRule ? null : spec.Alpha, null, scale.PairBatchSize,
-                spec.Variant ?? BonBonConfig.DefaultVariant, sampling.EndToken)),
+                spec.Variant ?? BonBonConfig.DefaultVariant, sampling.EndTokens)),
             MethodKind.IpoBon => new IpoMethod(policy, Pairs(), new IpoConfig(BonBonConstants.IpoBeta(spec.N), scale.PairBatchSize)),
             MethodKind.Dpo => new DpoMethod(policy, Pairs(), new DpoConfig(spec.Beta, scale.PairBatchSize)),
             MethodKind.Ipo => new IpoMethod(policy, Pairs(), new IpoConfig(spec.Beta, scale.PairBatchSize)),

@@ -16,7 +16,7 @@ namespace AlignLab.Dsl;
 /// policy — with LoRA adapters whose reference is the same model with its adapters off, or in full against a frozen
 /// second copy — trains it through <see cref="RowTraining"/> (checkpoints in the row's folder), saves it in the row's
 /// folder (a PEFT adapter folder, or a Hugging Face model folder with the tokenizer) and evaluates it by Monte-Carlo on
-/// the held-out prompts (<see cref="MonteCarloEvaluation.Evaluate"/>). Base is the reference evaluated against itself;
+/// the held-out prompts (<see cref="MonteCarloEvaluation.Evaluate"/>). Base is the reference evaluated against itself (KL 0 and win rate ½, both exact);
 /// BestOfN is best-of-n of the reference (<see cref="MonteCarloEvaluation.EvaluateBestOfN"/>) with its exact KL bound.
 /// Every row's evaluation draws from the same seed, so a row recomputed after a resume gives the same figures.
 /// </summary>
@@ -52,7 +52,7 @@ internal sealed class RealExperimentSession : IExperimentSession
             using var baseModel = Data.LoadPolicy();
             var metrics = spec.Kind == MethodKind.BestOfN
                 ? Evaluate(spec, gen => MonteCarloEvaluation.EvaluateBestOfN(baseModel, Data.Reward, spec.N, Data.EvalPrompts.Prompts, Data.EvalPrompts.Mask, Config, gen))
-                : Evaluate(spec, gen => MonteCarloEvaluation.Evaluate(baseModel, baseModel, Data.Reward, Data.EvalPrompts.Prompts, Data.EvalPrompts.Mask, Config, gen));
+                : AgainstItself(Evaluate(spec, gen => MonteCarloEvaluation.Evaluate(baseModel, baseModel, Data.Reward, Data.EvalPrompts.Prompts, Data.EvalPrompts.Mask, Config, gen)));
             return Row(spec, metrics, new RowTraining.Outcome(0, double.NaN, 0.0));
         }
 
@@ -121,6 +121,12 @@ internal sealed class RealExperimentSession : IExperimentSession
         var ns = Enumerable.Range(0, 61).Select(i => Math.Exp(Math.Log(nMax) * i / 60)).ToArray();
         return new FrontierCurve("best-of-n (theory: log n − (n−1)/n, n/(n+1))", [.. ns.Select(ContinuousCase.BonKl)], [.. ns.Select(ContinuousCase.BonWinRate)]);
     }
+
+    /// <summary>
+    /// The reference against itself: its KL is 0 on every sample (already exact), and its win rate is exactly ½, because
+    /// two independent samples are exchangeable and ties count half; only the reward and length are estimated.
+    /// </summary>
+    private static MonteCarloMetrics AgainstItself(MonteCarloMetrics metrics) => metrics with { WinRate = Estimate.Exact(0.5) };
 
     private MonteCarloConfig Config => new(Data.Sampling, _spec.EvalSamplesPerPrompt, _spec.BatchSize);
 

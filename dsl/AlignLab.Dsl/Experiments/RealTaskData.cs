@@ -32,22 +32,22 @@ internal sealed class RealTaskData : IDisposable
         Tokenizer = tokenizer;
         TrainRows = train;
         EvalRows = eval;
-        // The one end token the policy's log-probs stop at (config.json's first eos_token_id): samples stop there and
-        // rewards cut there, so every sample's log-prob, reward and length describe the same response.
-        EndTokens = config.EndToken >= 0 ? [config.EndToken] : [];
-        Sampling = new SamplingOptions(spec.MaxResponseTokens, spec.Temperature, TopP: spec.TopP, EndToken: EndTokens.Count > 0 ? EndTokens[0] : -1);
+        // The policy's end-token set, the one its log-probs stop at: samples stop at the first of them and rewards cut
+        // there, so every sample's log-prob, reward and length describe the same response.
+        EndTokens = config.EndTokens;
+        Sampling = new SamplingOptions(spec.MaxResponseTokens, spec.Temperature, TopP: spec.TopP, EndTokens: EndTokens);
     }
 
     /// <summary>The task.</summary>
     public RealTaskSpec Spec { get; }
 
-    /// <summary>The policy's config.json.</summary>
+    /// <summary>The policy's config.json (with generation_config.json's end tokens).</summary>
     public TransformerConfig Config { get; }
 
     /// <summary>The policy's tokenizer.</summary>
     public ModelTokenizer Tokenizer { get; }
 
-    /// <summary>The policy's end token as a list (empty when it has none): a response ends at it.</summary>
+    /// <summary>The policy's end tokens (<see cref="TransformerConfig.EndTokens"/>; empty when it has none): a response ends at the first of them.</summary>
     public IReadOnlyList<long> EndTokens { get; }
 
     /// <summary>How every response is drawn (length, temperature, top-p, EOS).</summary>

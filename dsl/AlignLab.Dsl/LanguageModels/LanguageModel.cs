@@ -46,12 +46,11 @@ public sealed class LanguageModel : IDisposable
     /// </summary>
     public ChatTemplate ChatTemplate => _chatTemplate ??= ChatTemplate.Load(Folder);
 
-    /// <summary>The end-of-sequence ids: the tokenizer's (generation_config.json first), else config.json's.</summary>
-    public IReadOnlyList<int> EosIds => EndTokens(_tokenizer, Config);
-
-    /// <summary>The end-of-sequence ids of a model: <paramref name="tokenizer"/>'s when it names any, else <paramref name="config"/>'s.</summary>
-    internal static IReadOnlyList<int> EndTokens(ModelTokenizer? tokenizer, TransformerConfig config) =>
-        tokenizer?.SpecialIds.Eos is { Count: > 0 } ids ? ids : config.EosTokenIds?.Select(id => (int)id).ToArray() ?? [];
+    /// <summary>
+    /// The end-of-sequence ids, the model's end-token set <see cref="CausalLm.EndTokens"/> (config.json's eos_token_id,
+    /// then generation_config.json's): generation stops at the first of them, as its log-probs do.
+    /// </summary>
+    public IReadOnlyList<int> EosIds => [.. Policy.EndTokens.Select(id => (int)id)];
 
     /// <summary>The folder's architecture, size, dtypes on disk, vocabulary, context length and tokenizer (<see cref="Models.Info"/>).</summary>
     public ModelInfo Info() => ModelInfo.Read(Folder);
@@ -117,12 +116,13 @@ public sealed class LanguageModel : IDisposable
         if (longest + options.MaxNewTokens > Config.MaxPositions)
             throw new ArgumentException($"a prompt of {longest} tokens plus max-new-tokens {options.MaxNewTokens} exceeds the model's context length {Config.MaxPositions}.", nameof(prompts));
         var eos = EosIds;
+        var endTokens = Policy.EndTokens;
 
         using var scope = NewDisposeScope();
         var device = Policy.parameters().First().device;
         var (padded, mask) = PromptPadding.LeftPad(encoded, 0, device);
         using var generator = new Generator((ulong)options.Seed, device);
-        using var batch = Policy.Sample(padded, options.N, options.Sampling(eos.Count > 0 ? eos[0] : -1), generator,
+        using var batch = Policy.Sample(padded, options.N, options.Sampling(endTokens), generator,
             encoded.Any(e => e.Count < longest) ? mask : null);
         var responses = batch.Responses.cpu().data<long>().ToArray();
         var tokenLogProbs = batch.TokenLogProbs.to(ScalarType.Float64).cpu().data<double>().ToArray();

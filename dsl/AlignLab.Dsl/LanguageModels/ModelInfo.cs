@@ -27,7 +27,10 @@ namespace AlignLab.Dsl;
 /// The chat template's family (ChatMl, Llama3, Llama2, Mistral, Gemma, Zephyr; see <see cref="ChatTemplateFamily"/>),
 /// <see cref="UnsupportedChatTemplate"/> for a template AlignLab does not render, or null when the folder has none.
 /// </param>
-/// <param name="EndTokens">The ids generation stops at: the tokenizer's EOS ids (generation_config.json first), else config.json's.</param>
+/// <param name="EndTokens">
+/// The model's end-token set (<see cref="TransformerConfig.EndTokens"/>: config.json's <c>eos_token_id</c>, then
+/// generation_config.json's): generation stops at the first of them, and log-probs, lengths and rewards end there.
+/// </param>
 public sealed record ModelInfo(
     string Folder,
     string Architecture,
@@ -66,7 +69,7 @@ public sealed record ModelInfo(
         var c = stored.Config;
         return new ModelInfo(folder, c.ModelType, stored.Parameters, stored.Dtypes, c.VocabSize, c.MaxPositions, c.Layers, c.HiddenSize,
             c.Heads, c.KeyValueHeads, tokenizer, stored.Architectures.FirstOrDefault(), stored.Labels, c.IntermediateSize, stored.Files,
-            stored.BytesOnDisk, ChatTemplateFamilyOf(folder), LanguageModel.EndTokens(t, c));
+            stored.BytesOnDisk, ChatTemplateFamilyOf(folder), [.. c.EndTokens.Select(id => (int)id)]);
     }
 
     private static string? ChatTemplateFamilyOf(string folder)

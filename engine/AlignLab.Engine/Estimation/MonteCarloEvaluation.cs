@@ -54,7 +54,7 @@ public static class MonteCarloEvaluation
             // Both log-probs by the same scorer, so π = p gives exactly 0 per sample.
             logPolicy.Add(SequenceScorer.LogProbs(policy, sampled.Prompts, sampled.Responses, promptMask: sampled.PromptMask));
             logReference.Add(SequenceScorer.LogProbs(reference, sampled.Prompts, sampled.Responses, promptMask: sampled.PromptMask));
-            lengths.Add(ResponseLengths.Of(sampled.Responses, config.Sampling.EndToken));
+            lengths.Add(ResponseLengths.Of(sampled.Responses, config.Sampling.EndTokens ?? []));
         });
         using var r = rewards.Values(m);
         using var rFresh = referenceRewards.Values(m);
@@ -106,7 +106,7 @@ public static class MonteCarloEvaluation
             rewards.Add(bestRewards.view(-1));
             referenceRewards.Add(freshRewards);
             logRatios.Add(EmpiricalRewardCdf.LogBestOfNRatio(IndependentPools(candidateRewards, freshRewards, m, n), bestRewards, n).view(-1));
-            lengths.Add(ResponseLengths.Of(CandidateSelection.Gather(candidates.Responses, best, n), config.Sampling.EndToken));
+            lengths.Add(ResponseLengths.Of(CandidateSelection.Gather(candidates.Responses, best, n), config.Sampling.EndTokens ?? []));
         });
         using var r = rewards.Values(m);
         using var rFresh = referenceRewards.Values(m);

@@ -16,12 +16,12 @@ namespace AlignLab.Engine.Methods;
 /// </param>
 /// <param name="BatchSize">Pairs per step (default 32).</param>
 /// <param name="Variant">The loss form (default <see cref="DefaultVariant"/>).</param>
-/// <param name="EndToken">
-/// The token that ends a response (-1, the default: none, every response has the full length); the length-averaged
-/// forms count a response's tokens up to and including it.
+/// <param name="EndTokens">
+/// The tokens that end a response (the policy's <see cref="Models.CausalLm.EndTokens"/>; null, the default: none, every
+/// response has the full length); the length-averaged forms count a response's tokens up to and including its first one.
 /// </param>
 public sealed record BonBonConfig(int N = 8, double? Alpha = null, double? Beta = null, int BatchSize = 32,
-    BonBonVariant Variant = BonBonConfig.DefaultVariant, long EndToken = -1)
+    BonBonVariant Variant = BonBonConfig.DefaultVariant, IReadOnlyList<long>? EndTokens = null)
 {
     /// <summary>
     /// The default loss form, the best faithful setting of scripts/bonbon_fidelity.csx (docs/scripts.md, "bonbon_fidelity"):

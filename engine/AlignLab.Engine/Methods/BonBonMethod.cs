@@ -99,5 +99,5 @@ public sealed class BonBonMethod : IAlignmentMethod, IDisposable
 
     /// <summary>Sequence log-probs [B] as the variant uses them: as given (summed) or divided by the response lengths.</summary>
     private static Tensor Reduce(Tensor logProbs, Tensor responses, BonBonConfig config) =>
-        config.Variant.AveragesTokens() ? logProbs / ResponseLengths.Of(responses, config.EndToken).to(logProbs.dtype) : logProbs;
+        config.Variant.AveragesTokens() ? logProbs / ResponseLengths.Of(responses, config.EndTokens ?? []).to(logProbs.dtype) : logProbs;
 }

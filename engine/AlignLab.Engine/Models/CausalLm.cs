@@ -12,7 +12,7 @@ namespace AlignLab.Engine.Models;
 /// <para>Variable-length batches: prompts are left-padded with a <c>promptMask</c> [B, P] (1 = token, 0 = padding);
 /// position ids count only real tokens, padding is never attended to, so a row's log-probs do not depend on the batch
 /// it is in. Responses are right-padded: a <c>responseMask</c> [B, L] zeroes the padding, and every token after the
-/// first <see cref="EndToken"/> counts 0 (as generation fills it).</para>
+/// first token from <see cref="EndTokens"/> counts 0 (as generation fills it).</para>
 /// </summary>
 public abstract class CausalLm : Module, ISequencePolicy, IHuggingFaceLayout
 {
@@ -25,8 +25,11 @@ public abstract class CausalLm : Module, ISequencePolicy, IHuggingFaceLayout
     /// <summary>The architecture's configuration (the fields of its config.json).</summary>
     public TransformerConfig ModelConfig { get; }
 
-    /// <summary>The token that ends a response (-1: none): tokens after the first one do not count in log-probs.</summary>
-    public virtual long EndToken => ModelConfig.EndToken;
+    /// <summary>
+    /// The tokens that end a response (<see cref="TransformerConfig.EndTokens"/>; empty: none): a response ends at its
+    /// first token from this set, and tokens after it do not count in log-probs.
+    /// </summary>
+    public IReadOnlyList<long> EndTokens => ModelConfig.EndTokens;
 
     /// <summary>Number of trainable parameters (a tied embedding counted once).</summary>
     public long ParameterCount => parameters().Sum(p => p.numel());
@@ -56,7 +59,7 @@ public abstract class CausalLm : Module, ISequencePolicy, IHuggingFaceLayout
 
     /// <summary>
     /// log π(y_t | x, y_&lt;t) of each response token, [B, L], differentiable; 0 where <paramref name="responseMask"/> is 0
-    /// and after the first <see cref="EndToken"/>. <paramref name="promptMask"/> marks left padding of the prompts.
+    /// and after the first token from <see cref="EndTokens"/> (<see cref="ResponseEnds.AfterEnd"/>). <paramref name="promptMask"/> marks left padding of the prompts.
     /// </summary>
     public Tensor TokenLogProbs(Tensor prompts, Tensor responses, Tensor? promptMask = null, Tensor? responseMask = null)
     {
@@ -69,11 +72,7 @@ public abstract class CausalLm : Module, ISequencePolicy, IHuggingFaceLayout
         var logits = forward(input, null, keyMask)[TensorIndex.Colon, TensorIndex.Slice(p - 1)];
         var logp = functional.log_softmax(logits, -1).gather(-1, responses.unsqueeze(-1)).squeeze(-1);
         if (responseMask is not null) logp = logp.masked_fill(responseMask.eq(0), 0);
-        if (EndToken >= 0)
-        {
-            var isEnd = responses.eq(EndToken).to(ScalarType.Int32);
-            logp = logp.masked_fill((isEnd.cumsum(1) - isEnd).gt(0), 0);
-        }
+        if (EndTokens.Count > 0) logp = logp.masked_fill(ResponseEnds.AfterEnd(responses, EndTokens), 0);
         return logp.MoveToOuterDisposeScope();
     }
 

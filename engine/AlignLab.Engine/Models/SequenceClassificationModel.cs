@@ -123,7 +123,7 @@ public sealed class SequenceClassificationModel : Module, IHuggingFaceLayout
     /// <summary>
     /// Rewards r(x, y) [B] of prompt ⊕ response rows, differentiable: <paramref name="prompts"/> [B, P] left-padded where
     /// <paramref name="promptMask"/> [B, P] is 0 (null: no padding), <paramref name="responses"/> [B, L] cut before their
-    /// first token in <paramref name="endTokens"/> (null: the config's eos_token_id), padding after it ignored, as
+    /// first token in <paramref name="endTokens"/> (null: the config's <see cref="TransformerConfig.EndTokens"/>), padding after it ignored, as
     /// <see cref="Rewards.SequenceClassifierReward"/> scores a policy's samples. The score is read at the last real
     /// token, so a row scores the same alone and in any batch; a batch is as wide as its longest row (prompt plus
     /// response), whatever the tensors' padded widths. Every row needs at least one real prompt token.
@@ -136,8 +136,7 @@ public sealed class SequenceClassificationModel : Module, IHuggingFaceLayout
             throw new ArgumentException($"promptMask must have the prompts' shape [{string.Join(", ", prompts.shape)}] (got [{string.Join(", ", promptMask.shape)}]).", nameof(promptMask));
         CausalLm.CheckLeftPadded(promptMask);
         using var scope = NewDisposeScope();
-        var isEnd = zeros_like(responses, ScalarType.Int64);
-        foreach (var end in endTokens ?? ModelConfig.EosTokenIds ?? []) isEnd = isEnd | responses.eq(end).to(ScalarType.Int64);
+        var isEnd = ResponseEnds.IsEnd(responses, endTokens ?? ModelConfig.EndTokens).to(ScalarType.Int64);
         var beforeEnd = isEnd.cumsum(1).eq(0).to(ScalarType.Int64);
         var promptLengths = (promptMask?.to(ScalarType.Int64) ?? ones_like(prompts, ScalarType.Int64)).sum(1, keepdim: true);
         var lengths = promptLengths + beforeEnd.sum(1, keepdim: true);

@@ -20,6 +20,4 @@ public sealed class TinyGpt : Gpt2LmHeadModel
     /// <summary>Length of every prompt this model is used with (tokens).</summary>
     public int PromptLength => Config.PromptLength;
 
-    /// <inheritdoc />
-    public override long EndToken => Config.EndToken;
 }

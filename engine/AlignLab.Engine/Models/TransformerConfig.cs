@@ -10,6 +10,7 @@ namespace AlignLab.Engine.Models;
 /// <c>gpt_neox</c> (<see cref="GptNeoXForCausalLm"/>). <see cref="HeadDim"/> defaults to HiddenSize / Heads and
 /// <see cref="KeyValueHeads"/> to Heads (grouped-query attention when fewer). <see cref="Dropout"/> applies to the
 /// residual branches and attention weights in training mode only; a loaded model uses 0 (as alignment fine-tuning does).
+/// <see cref="EndTokens"/> is the model's end-of-sequence set, the one rule every response follows.
 /// </summary>
 public sealed record TransformerConfig(
     string ModelType,
@@ -33,7 +34,8 @@ public sealed record TransformerConfig(
     double Dropout = 0,
     long? BosTokenId = null,
     IReadOnlyList<long>? EosTokenIds = null,
-    long? PadTokenId = null)
+    long? PadTokenId = null,
+    IReadOnlyList<long>? GenerationEosTokenIds = null)
 {
     /// <summary>The architectures this project implements, by <c>model_type</c>.</summary>
     public static readonly IReadOnlyList<string> SupportedModelTypes = ["gpt2", "llama", "mistral", "qwen2", "gpt_neox"];
@@ -47,8 +49,15 @@ public sealed record TransformerConfig(
     /// <summary>Number of leading dimensions of each head that rotary embeddings rotate (GPT-NeoX's partial rotary).</summary>
     public int RotaryDim => (int)(HeadDim * RotaryPct);
 
-    /// <summary>The first end-of-sequence token id, or -1 when the config names none.</summary>
-    public long EndToken => EosTokenIds is { Count: > 0 } ids ? ids[0] : -1;
+    /// <summary>
+    /// The tokens that end a response: config.json's <c>eos_token_id</c> (<see cref="EosTokenIds"/>) followed by the ids
+    /// generation_config.json's <c>eos_token_id</c> adds (<see cref="GenerationEosTokenIds"/>), each once, in that order;
+    /// empty when neither file names one (tokenizer_config.json's <c>eos_token</c> is not consulted, as transformers'
+    /// <c>generate</c> does not). A response ends at its first token from this set, which counts; everything after it
+    /// is padding, filled with the first id. Sampling stops there, and log-probs, lengths and rewards stop there too.
+    /// Llama-3-Instruct, for example, ends at 128001 (config.json) or at its chat turns' <c>&lt;|eot_id|&gt;</c> 128009.
+    /// </summary>
+    public IReadOnlyList<long> EndTokens => [.. (EosTokenIds ?? []).Concat(GenerationEosTokenIds ?? []).Distinct()];
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid field; returns this config.</summary>
     public TransformerConfig Validate()
@@ -75,7 +84,9 @@ public sealed record TransformerConfig(
         if (ModelType == "gpt2" && !TieWordEmbeddings)
             throw new ArgumentException("GPT-2 with tie_word_embeddings false is not supported (its head is the token embedding).", nameof(TieWordEmbeddings));
         Activations.Check(Activation);
-        foreach (var (id, field) in new[] { (BosTokenId, "bos_token_id"), (PadTokenId, "pad_token_id") }.Concat((EosTokenIds ?? []).Select(e => ((long?)e, "eos_token_id"))))
+        foreach (var (id, field) in new[] { (BosTokenId, "bos_token_id"), (PadTokenId, "pad_token_id") }
+                     .Concat((EosTokenIds ?? []).Select(e => ((long?)e, "eos_token_id")))
+                     .Concat((GenerationEosTokenIds ?? []).Select(e => ((long?)e, "generation_config.json eos_token_id"))))
             if (id is { } v && (v < 0 || v >= VocabSize))
                 throw new ArgumentException($"{field} {v} is not a token of the {VocabSize}-token vocabulary.", field);
         return this;
@@ -91,22 +102,28 @@ public sealed record TransformerConfig(
     /// transformers' configuration classes). Throws <see cref="InvalidDataException"/> naming the file and the field for
     /// a missing file, malformed JSON, a missing or mistyped field, an unknown model_type, or a feature this
     /// implementation does not have (rope_scaling, GPT-2's reorder/upcast options, Qwen2's per-layer sliding window).
+    /// A generation_config.json beside it contributes its <c>eos_token_id</c> (<see cref="GenerationEosTokenIds"/>).
     /// </summary>
     public static TransformerConfig Read(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"no config.json: '{path}' does not exist.", path);
-        JsonObject json;
+        var json = ReadObject(path);
+        var generationPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "generation_config.json");
+        IReadOnlyList<long>? generationEos = null;
+        if (File.Exists(generationPath))
+        {
+            try
+            {
+                generationEos = EosIds(ReadObject(generationPath));
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException)
+            {
+                throw new InvalidDataException($"'{generationPath}': eos_token_id must be a token id or a list of token ids ({e.Message}).", e);
+            }
+        }
         try
         {
-            json = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new InvalidDataException($"'{path}' is not a JSON object.");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"'{path}' is not valid JSON ({e.Message}).", e);
-        }
-        try
-        {
-            return FromJson(json).Validate();
+            return (FromJson(json) with { GenerationEosTokenIds = generationEos }).Validate();
         }
         catch (ArgumentException e)
         {
@@ -118,6 +135,26 @@ public sealed record TransformerConfig(
         }
     }
 
+    private static JsonObject ReadObject(string path)
+    {
+        try
+        {
+            return JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new InvalidDataException($"'{path}' is not a JSON object.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"'{path}' is not valid JSON ({e.Message}).", e);
+        }
+    }
+
+    /// <summary>A config object's <c>eos_token_id</c>: one id or a list of ids (null when absent).</summary>
+    private static long[]? EosIds(JsonObject json) => json["eos_token_id"] switch
+    {
+        JsonArray a => a.Select(n => n is JsonValue v ? v.GetValue<long>() : throw new ArgumentException("eos_token_id lists a value that is not a token id.")).ToArray(),
+        JsonValue v => [v.GetValue<long>()],
+        _ => null,
+    };
+
     /// <summary>The config as parsed from a config.json object (not yet validated).</summary>
     public static TransformerConfig FromJson(JsonObject json)
     {
@@ -126,12 +163,7 @@ public sealed record TransformerConfig(
             throw new ArgumentException($"model_type '{type}' is not supported (supported: {string.Join(", ", SupportedModelTypes)}).");
         if (json["rope_scaling"] is JsonObject)
             throw new ArgumentException("rope_scaling is not supported (only plain rotary embeddings are implemented).");
-        var eos = json["eos_token_id"] switch
-        {
-            JsonArray a => a.Select(n => n is JsonValue v ? v.GetValue<long>() : throw new ArgumentException("eos_token_id lists a value that is not a token id.")).ToArray(),
-            JsonValue v => [v.GetValue<long>()],
-            _ => null,
-        };
+        var eos = EosIds(json);
         long? bos = Get<long?>(json, "bos_token_id"), pad = Get<long?>(json, "pad_token_id");
         switch (type)
         {
@@ -180,7 +212,7 @@ public sealed record TransformerConfig(
         }
     }
 
-    /// <summary>The config as a Hugging Face config.json object (the fields its architecture reads).</summary>
+    /// <summary>The config as a Hugging Face config.json object (the fields its architecture reads; eos_token_id: <see cref="EndTokens"/>).</summary>
     public JsonObject ToJson()
     {
         var json = new JsonObject { ["model_type"] = ModelType, ["vocab_size"] = VocabSize };
@@ -219,7 +251,8 @@ public sealed record TransformerConfig(
                 break;
         }
         if (BosTokenId is { } bos) json["bos_token_id"] = bos;
-        if (EosTokenIds is { Count: > 0 } eos) json["eos_token_id"] = eos.Count == 1 ? eos[0] : new JsonArray(eos.Select(e => (JsonNode)e).ToArray());
+        // The whole end-token set, so a saved folder reloads with the same one even without a generation_config.json.
+        if (EndTokens is { Count: > 0 } eos) json["eos_token_id"] = eos.Count == 1 ? eos[0] : new JsonArray(eos.Select(e => (JsonNode)e).ToArray());
         if (PadTokenId is { } pad) json["pad_token_id"] = pad;
         json["torch_dtype"] = "float32";
         return json;

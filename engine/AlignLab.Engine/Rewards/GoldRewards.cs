@@ -25,14 +25,14 @@ public static class GoldRewards
     }
 
     /// <summary>
-    /// Length of the response: the number of tokens up to and including the first <paramref name="endToken"/>, or L
-    /// when there is none (an off-target attribute for tasks with variable-length responses).
+    /// Length of the response: the number of tokens up to and including its first token from <paramref name="endTokens"/>,
+    /// or L when there is none (<see cref="Methods.ResponseLengths.Of"/>; an off-target attribute for tasks with variable-length
+    /// responses).
     /// </summary>
-    public static FunctionReward Length(long endToken) =>
-        FunctionReward.OfResponses("length", y =>
-        {
-            var isEnd = y.eq(endToken).to(ScalarType.Int32);
-            var beforeEnd = (isEnd.cumsum(1) - isEnd).eq(0);
-            return beforeEnd.sum(1);
-        });
+    public static FunctionReward Length(IReadOnlyList<long> endTokens)
+    {
+        ArgumentNullException.ThrowIfNull(endTokens);
+        long[] ends = [.. endTokens];
+        return FunctionReward.OfResponses("length", y => Methods.ResponseLengths.Of(y, ends));
+    }
 }

@@ -22,8 +22,8 @@ public sealed class SequenceClassifierReward : IRewardFunction, IDisposable
     /// <summary>
     /// Scores with <paramref name="model"/> and its <paramref name="tokenizer"/> (null: token ids only, the policy must
     /// share the model's vocabulary). <paramref name="policyTokenizer"/>: the policy's tokenizer (null: the same as
-    /// the reward model's). Responses end at the first of <paramref name="endTokens"/> (the policy's EOS ids; null: its
-    /// tokenizer's, else the reward model config's).
+    /// the reward model's). Responses end at the first of <paramref name="endTokens"/> (pass the policy's
+    /// <see cref="Models.CausalLm.EndTokens"/>; null: its tokenizer's EOS ids, else the reward model's own end tokens).
     /// </summary>
     public SequenceClassifierReward(SequenceClassificationModel model, ModelTokenizer? tokenizer, ModelTokenizer? policyTokenizer = null,
         int batchSize = 16, string? name = null, IReadOnlyList<long>? endTokens = null)
@@ -37,7 +37,7 @@ public sealed class SequenceClassifierReward : IRewardFunction, IDisposable
         _policyTokenizer = policyTokenizer;
         _reencode = policyTokenizer is not null && !SameTokenizer(policyTokenizer, tokenizer);
         _endTokens = (endTokens ?? (policyTokenizer?.SpecialIds.Eos is { Count: > 0 } eos ? eos.Select(e => (long)e).ToArray() : null)
-            ?? model.ModelConfig.EosTokenIds ?? []).ToArray();
+            ?? model.ModelConfig.EndTokens).ToArray();
     }
 
     /// <summary>

@@ -7,7 +7,7 @@ namespace AlignLab.Engine.Sampling;
 /// <summary>
 /// Batched ancestral sampling from any <see cref="CausalLm"/>: y_t ~ softmax(filter(logits_t / temperature)) token by
 /// token, with top-k and nucleus (top-p) filtering (<see cref="LogitFilter"/>), a maximum number of new tokens and an
-/// optional end token at which each row stops. Prompts may be left-padded (a prompt mask), so prompts of different
+/// optional set of end tokens, at the first of which each row stops (<see cref="ResponseEnds"/>). Prompts may be left-padded (a prompt mask), so prompts of different
 /// lengths share a batch. For best-of-n the prompt is encoded once and its KV cache copied to the n continuations
 /// (<see cref="SamplingOptions.SharePromptCache"/>); the uncached path re-runs the whole sequence each step and draws
 /// the same random numbers, so every path gives the same tokens at one seed. Every row draws MaxLength tokens (rows
@@ -39,8 +39,10 @@ public static class AncestralSampler
         int capacity = (int)prompts.shape[1] + options.MaxLength;
         if (capacity > config.MaxPositions)
             throw new ArgumentException($"MaxLength {options.MaxLength} exceeds the model's longest response {config.MaxPositions - prompts.shape[1]} after {prompts.shape[1]} prompt tokens.", nameof(options));
-        if (options.EndToken >= config.VocabSize)
-            throw new ArgumentException($"EndToken {options.EndToken} is not a token of a {config.VocabSize}-token vocabulary.", nameof(options));
+        IReadOnlyList<long> endTokens = options.EndTokens ?? [];
+        foreach (var end in endTokens)
+            if (end >= config.VocabSize)
+                throw new ArgumentException($"end token {end} is not a token of a {config.VocabSize}-token vocabulary.", nameof(options));
 
         using var outer = NewDisposeScope();
         using var noGrad = no_grad();
@@ -71,11 +73,13 @@ public static class AncestralSampler
         {
             using var step = NewDisposeScope();
             var (token, logp) = Draw(logits, options, generator);
-            if (options.EndToken >= 0)
+            if (endTokens.Count > 0)
             {
-                token = token.masked_fill(done, options.EndToken);
+                // A finished row's positions are padding: the set's first id, log-prob 0.
+                token = token.masked_fill(done, endTokens[0]);
                 logp = logp.masked_fill(done, 0);
-                done.bitwise_or_(token.eq(options.EndToken));
+                using var isEnd = ResponseEnds.IsEnd(token, endTokens);
+                done.bitwise_or_(isEnd);
             }
             tokens.Add(token.MoveToOuterDisposeScope());
             tokenLogProbs.Add(logp.MoveToOuterDisposeScope());

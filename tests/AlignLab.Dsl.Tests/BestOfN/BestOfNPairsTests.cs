@@ -47,9 +47,10 @@ public sealed class BestOfNPairsTests : IDisposable
     }
 
     /// <summary>
-    /// Makes the random policy end about one response token in six, so that samples have different lengths and
-    /// responses are right-padded: the final norm puts a constant 3 in hidden dimension 0, which only the end token's
-    /// (tied) embedding reads, raising its logit by 3.6.
+    /// Makes the random policy end about one response token in six, at either of its end tokens (config.json's 263,
+    /// generation_config.json's 264), so that samples have different lengths, end at both ids and responses are
+    /// right-padded: the final norm puts a constant 3 in hidden dimension 0, which only the end tokens' (tied)
+    /// embeddings read, raising their logits by 2.7.
     /// </summary>
     private static void EndEarly(string folder)
     {
@@ -59,25 +60,26 @@ public sealed class BestOfNPairsTests : IDisposable
         {
             parameters["transformer.ln_f.weight"][0].fill_(0);
             parameters["transformer.ln_f.bias"][0].fill_(3);
-            parameters["transformer.wte.weight"][263, 0].fill_(1.2);
+            parameters["transformer.wte.weight"][263, 0].fill_(0.9);
+            parameters["transformer.wte.weight"][264, 0].fill_(0.9);
         }
         HuggingFaceFolder.Save(model, folder);
     }
 
-    private long EndToken => _policy.Policy.EndToken;
-
-    // A best or worst sample that stopped at the tokenizer's other EOS id cannot be a right-padded response of the policy.
-    private bool Representable(BestOfNRecord r) =>
-        new[] { r.Samples[r.Best], r.Samples[r.Worst] }.All(s => !s.Finished || s.Ids[^1] == EndToken);
+    private IReadOnlyList<long> EndTokens => _policy.Policy.EndTokens;
 
     [Fact]
     public void Pairs_AreTheFilesBestAndWorst_WithLeftPaddedPromptsAndTheFilesLogProbs()
     {
         var records = BestOfNFile.Read(_file);
         using var data = BestOfNPairs.Read(_file, _policy, new BestOfNPairOptions(BadRows.Skip));
-        var expected = records.Where(Representable).Where(r => r.Samples[r.Best].Reward != r.Samples[r.Worst].Reward).ToArray();
+        Assert.Equal([263L, 264L], EndTokens);
+        // Samples ending at either end token are responses of the policy: no record is refused.
+        var expected = records.Where(r => r.Samples[r.Best].Reward != r.Samples[r.Worst].Reward).ToArray();
         Assert.Equal(expected.Select(r => r.Index), data.Records.Select(r => r.Index));
-        Assert.Equal(records.Where(r => !Representable(r)).Select(r => r.Index + 1), data.Skipped.Select(e => e.Line));
+        Assert.Empty(data.Skipped);
+        var ends = data.Records.SelectMany(r => new[] { r.Samples[r.Best], r.Samples[r.Worst] }).Where(s => s.Finished).Select(s => s.Ids[^1]).ToHashSet();
+        Assert.True(ends.SetEquals([263, 264]), $"pairs end at {string.Join(", ", ends)}");
         Assert.Equal(4, data.N);
         Assert.True(data.Records.Count >= 5, data.Summary);
 
@@ -117,7 +119,7 @@ public sealed class BestOfNPairsTests : IDisposable
     private void AssertPadded(IReadOnlyList<int> ids, long[] row)
     {
         Assert.Equal(ids.Select(id => (long)id), row.Take(ids.Count));
-        Assert.All(row.Skip(ids.Count), t => Assert.Equal(EndToken, t));
+        Assert.All(row.Skip(ids.Count), t => Assert.Equal(EndTokens[0], t));
     }
 
     [Fact]
@@ -129,7 +131,7 @@ public sealed class BestOfNPairsTests : IDisposable
         using var source = new DatasetPairSource(data.Pairs, reference.Policy, order: PairOrder.Epochs);
         // Full batches in epoch order: every step sees every pair, so the loss is a deterministic function of the weights.
         var batch = (int)data.Pairs.Count;
-        using var bonbon = new BonBonMethod(_policy.Policy, source, new BonBonConfig(N: data.N, BatchSize: batch, EndToken: EndToken));
+        using var bonbon = new BonBonMethod(_policy.Policy, source, new BonBonConfig(N: data.N, BatchSize: batch, EndTokens: EndTokens));
         var (losses, gaps) = Train(bonbon, steps: 8, "gap");
         Assert.Equal(0, gaps[0], 1e-5); // the policy starts at the reference
         Assert.True(losses[^1] < losses[0] - 0.05, $"BoNBoN loss {losses[0]} -> {losses[^1]}");
@@ -165,23 +167,24 @@ public sealed class BestOfNPairsTests : IDisposable
     [Fact]
     public void TiesAndBadRecords_AreCountedAndReportedWithTheirLine()
     {
-        var records = BestOfNFile.Read(_file).Where(Representable).ToList();
+        var records = BestOfNFile.Read(_file).ToList();
         Assert.True(records.Count >= 4);
         var tied = records[0] with { Samples = records[0].Samples.Select(s => s with { Reward = 1.5 }).ToArray() };
         var outOfRange = records[1] with { Best = 9 };
-        var otherEos = records[2] with
+        // The second end token before the sample's last token: the policy's log-prob would stop there.
+        var endInside = records[2] with
         {
-            Samples = records[2].Samples.Select((s, i) => i == records[2].Best ? s with { Ids = [.. s.Ids.Take(2), 264], Finished = true } : s).ToArray(),
+            Samples = records[2].Samples.Select((s, i) => i == records[2].Best ? s with { Ids = [5, 264, 6, 263], Finished = true } : s).ToArray(),
         };
         var path = Path.Combine(_dir, "edited.jsonl");
-        File.WriteAllLines(path, [.. new[] { tied, outOfRange, otherEos }.Concat(records.Skip(3)).Select(BestOfNFile.ToJsonLine), "{\"index\": 7, \"prom"]);
+        File.WriteAllLines(path, [.. new[] { tied, outOfRange, endInside }.Concat(records.Skip(3)).Select(BestOfNFile.ToJsonLine), "{\"index\": 7, \"prom"]);
 
         var stop = Assert.Throws<InvalidDataException>(() => BestOfNPairs.Read(path, _policy));
         Assert.Equal($"{path}:2: \"best\" is 9, not one of the 4 samples.", stop.Message);
 
         using var dropped = BestOfNPairs.Read(path, _policy, new BestOfNPairOptions(BadRows.Skip));
         Assert.Equal([2, 3, records.Count + 1], dropped.Skipped.Select(e => e.Line));
-        Assert.Contains("ends at end-of-sequence id 264, but the policy's log-probs stop only at its end token 263", dropped.Skipped[1].Message);
+        Assert.Equal("the best sample (" + records[2].Best + ") has the end token 264 at position 1, before its last token.", dropped.Skipped[1].Message);
         Assert.StartsWith("not a best-of-n record", dropped.Skipped[2].Message);
         Assert.Equal(1, dropped.Ties);
         Assert.Equal(records.Skip(3).Select(r => r.Index), dropped.Records.Select(r => r.Index));

@@ -34,8 +34,8 @@ public class BonBonMethodTests
     public void ResponseLengths_CountUpToAndIncludingTheEndToken()
     {
         using var responses = tensor(new long[] { 1, 2, 0, 3, 3, 1, 1, 1, 0, 5, 5, 5 }).reshape(3, 4);
-        Assert.Equal(new long[] { 3, 4, 1 }, ResponseLengths.Of(responses, endToken: 0).data<long>().ToArray());
-        Assert.Equal(new long[] { 4, 4, 4 }, ResponseLengths.Of(responses, endToken: -1).data<long>().ToArray());
+        Assert.Equal(new long[] { 3, 4, 1 }, ResponseLengths.Of(responses, [0]).data<long>().ToArray());
+        Assert.Equal(new long[] { 4, 4, 4 }, ResponseLengths.Of(responses, []).data<long>().ToArray());
     }
 
     /// <summary>

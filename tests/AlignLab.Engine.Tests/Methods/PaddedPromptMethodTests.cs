@@ -25,7 +25,7 @@ public sealed class PaddedPromptMethodTests
     private static readonly TransformerConfig Config = new("gpt2", VocabSize: 24, HiddenSize: 16, Layers: 2, Heads: 2, IntermediateSize: 32,
         MaxPositions: 32, EosTokenIds: [Eos]);
 
-    private static readonly SamplingOptions Sampling = new(MaxLength: 5, EndToken: Eos);
+    private static readonly SamplingOptions Sampling = new(MaxLength: 5, EndTokens: [Eos]);
 
     public static TheoryData<string> Methods() =>
         ["sft", "sft-bon", "bonbon", "dpo", "ipo-rbon", "vbon", "bond", "j-bond", "rlhf", "reward-model"];
@@ -110,7 +110,7 @@ public sealed class PaddedPromptMethodTests
                 "sft" => new SftMethod(policy, prompts, Responses(), new SftConfig(BatchSize: 6), promptMask),
                 "sft-bon" => new SftBonMethod(policy, reference, prompts, reward, new SftBonConfig(Sampling, N: 3, BatchSize: 4), promptMask),
                 "bonbon" => new BonBonMethod(policy, new BestWorstPairSource(reference, prompts, reward, 4, Sampling, promptMask),
-                    new BonBonConfig(N: 4, BatchSize: 4, EndToken: Eos)),
+                    new BonBonConfig(N: 4, BatchSize: 4, EndTokens: [Eos])),
                 "dpo" => new DpoMethod(policy, Own(disposables, new DatasetPairSource(
                     Own(disposables, PreferenceDataset.FromBestOfN(reference, prompts, 2, 3, reward, Sampling, dataGenerator, promptMask)), reference)),
                     new DpoConfig(Beta: 0.5, BatchSize: 6)),

@@ -92,7 +92,7 @@ public sealed class HuggingFaceFixtureTests : IDisposable
         using var model = HuggingFaceFolder.Load(Path.Combine(FixtureRoot, name));
         var sequences = ExpectedOf(name).sequences;
         var (prompts, promptMask, _, _) = Pad(sequences, [2, 5, 3]);
-        var options = new SamplingOptions(MaxLength: 6, Temperature: 0.9, TopK: 20, TopP: 0.95, EndToken: 7);
+        var options = new SamplingOptions(MaxLength: 6, Temperature: 0.9, TopK: 20, TopP: 0.95, EndTokens: [7]);
         var results = new List<long[]>();
         foreach (var o in new[] { options, options with { SharePromptCache = false }, options with { UseKvCache = false } })
         {
@@ -150,7 +150,7 @@ public sealed class HuggingFaceFixtureTests : IDisposable
         using var loaded = HuggingFaceFolder.Load(_dir);
         Assert.IsType<Gpt2LmHeadModel>(loaded);
         Assert.Equal("gelu", loaded.ModelConfig.Activation);
-        Assert.Equal(5, loaded.EndToken);
+        Assert.Equal([5L], loaded.EndTokens);
         using var prompts = tensor(new long[] { 0, 1, 2, 3, 4, 4 }, 2, 3);
         using var responses = tensor(new long[] { 1, 2, 3, 5, 0, 5, 0, 0, 2, 1 }, 2, 5);
         using var noGrad = no_grad();

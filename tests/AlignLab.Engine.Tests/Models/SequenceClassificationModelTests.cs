@@ -152,11 +152,13 @@ public class SequenceClassificationModelTests
     }
 
     [Fact]
-    public void A_mask_free_score_refuses_pairs_with_a_prompt_mask()
+    public void A_mask_free_score_accepts_a_prompt_mask_that_pads_nothing()
     {
+        // An all-true mask changes nothing a mask-free score could get wrong (padded masks are refused: PaddedPromptMethodTests).
         using var data = new PreferenceDataset(zeros(2, 2, ScalarType.Int64), zeros(2, 1, ScalarType.Int64), ones(2, 1, ScalarType.Int64), ones(2, 2, ScalarType.Bool));
         using var module = nn.Linear(1, 1);
-        var e = Assert.Throws<ArgumentException>(() => new RewardModelMethod(module, (x, y) => y.to(ScalarType.Float32).squeeze(1), data, new RewardModelConfig()));
-        Assert.Contains("PromptMask", e.Message);
+        var method = new RewardModelMethod(module, (x, y) => y.to(ScalarType.Float32).squeeze(1), data, new RewardModelConfig(BatchSize: 2));
+        using var generator = new torch.Generator(0);
+        Assert.True(double.IsFinite(method.Step(generator).Loss.item<float>()));
     }
 }

@@ -45,12 +45,12 @@ public class ToyModelGoldenTests
             result["token_logprobs"] = Bits(model.TokenLogProbs(prompts, responses));
 
         using var generator = new Generator(0);
-        using (var plain = model.Sample(prompts, 3, new SamplingOptions(MaxLength: 5, EndToken: 5), generator))
+        using (var plain = model.Sample(prompts, 3, new SamplingOptions(MaxLength: 5, EndTokens: [5]), generator))
         {
             result["sample_tokens"] = plain.Responses.reshape(-1).data<long>().ToArray();
             result["sample_logprobs"] = Bits(plain.TokenLogProbs);
         }
-        using (var filtered = model.Sample(prompts, 4, new SamplingOptions(MaxLength: 5, Temperature: 0.7, TopK: 3, TopP: 0.9, EndToken: 5), generator))
+        using (var filtered = model.Sample(prompts, 4, new SamplingOptions(MaxLength: 5, Temperature: 0.7, TopK: 3, TopP: 0.9, EndTokens: [5]), generator))
         {
             result["filtered_tokens"] = filtered.Responses.reshape(-1).data<long>().ToArray();
             result["filtered_logprobs"] = Bits(filtered.TokenLogProbs);

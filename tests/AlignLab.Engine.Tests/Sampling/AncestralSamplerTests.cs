@@ -77,7 +77,7 @@ public class AncestralSamplerTests
         using var model = Model();
         using var prompts = Prompts();
         using var g = new Generator(9);
-        using var batch = model.Sample(prompts, 16, new SamplingOptions(10, EndToken: 2), g);
+        using var batch = model.Sample(prompts, 16, new SamplingOptions(10, EndTokens: [2]), g);
         var rows = batch.Responses.data<long>().ToArray().Chunk(10).ToArray();
         var lps = batch.TokenLogProbs.data<float>().ToArray().Chunk(10).ToArray();
         Assert.Contains(rows, r => r.Contains(2L));
