@@ -43,8 +43,8 @@ public static class Models
     /// <summary>
     /// What the model folder <paramref name="folder"/> holds — architecture, parameter count, dtypes and bytes on disk,
     /// shape, tokenizer, chat template, end tokens, and whether it is a reward model — read from config.json, the tokenizer
-    /// files and the safetensors headers only (<see cref="HuggingFaceFolder.Inspect"/>): seconds for any size of model,
-    /// with the memory of the largest header. The weights' shapes are checked against config.json by <see cref="Load"/>.
+    /// files and the safetensors headers only (<see cref="HuggingFaceFolder.Inspect"/>): a fraction of a second and a few
+    /// megabytes for any size of model. The weights' shapes are checked against config.json by <see cref="Load"/>.
     /// </summary>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     /// <exception cref="FileNotFoundException">It has no config.json or no weights.</exception>

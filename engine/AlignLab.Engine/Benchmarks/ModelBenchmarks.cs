@@ -14,9 +14,9 @@ namespace AlignLab.Engine.Benchmarks;
 /// Real-model benchmarks (run by <c>alignlab bench model</c>; never timed tests) on a GPT-2-small-shaped
 /// <see cref="Gpt2LmHeadModel"/> with random weights built in memory (<see cref="ModelBenchmarkShape"/>): prompt
 /// scoring, generation with a shared prompt cache, one Adam training step (full and LoRA), and the peak memory of
-/// loading the model from a BF16 Hugging Face folder (and the time to inspect that folder's headers without loading it). <see cref="RunPeer"/> runs the PyTorch-eager script
-/// <c>bench/peers/model_peer.py</c> on the same shapes, and <see cref="Ratios"/> divides the two runs' figures.
-/// Each measurement's name is also the peer's JSON key.
+/// loading the model from a BF16 Hugging Face folder (and the time to inspect that folder's headers without loading
+/// it). <see cref="RunPeer"/> runs the PyTorch-eager script <c>bench/peers/model_peer.py</c> on the same shapes, and
+/// <see cref="Ratios"/> divides the two runs' figures. Each measurement's name is also the peer's JSON key.
 /// </summary>
 public static class ModelBenchmarks
 {

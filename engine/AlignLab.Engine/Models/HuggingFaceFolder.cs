@@ -68,7 +68,8 @@ public static class HuggingFaceFolder
     /// <see cref="Load"/> validates them (<see cref="SafeTensorsReader"/>; shards through the index), and the parameter
     /// count is the sum of the shapes of the tensors the model keeps — the buffers old checkpoints carry and a tied head's
     /// copy skipped, as <see cref="Load"/> skips them — so it equals the loaded model's <c>parameters()</c> count. Whether
-    /// each shape matches config.json is checked only when the weights are loaded.
+    /// each tensor is one the architecture has, with the shape config.json gives, is checked only by <see cref="Load"/>
+    /// (it needs the model).
     /// </summary>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     /// <exception cref="FileNotFoundException">It has no config.json or no weights.</exception>
