@@ -17,8 +17,6 @@ public sealed class HuggingFaceFolderInspectTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    public static TheoryData<string> RewardModels() => ["gpt2-reward-f32", "llama-reward-f32", "neox-reward-f32"];
-
     // The weight files as the folder names them: model.safetensors, or the index's shards.
     private static string[] WeightFiles(string folder)
     {
@@ -61,7 +59,7 @@ public sealed class HuggingFaceFolderInspectTests : IDisposable
     }
 
     [Theory]
-    [MemberData(nameof(RewardModels))]
+    [MemberData(nameof(RewardModelFixtureTests.Fixtures), MemberType = typeof(RewardModelFixtureTests))]
     public void RewardModel_CountsTheLoadedClassifiersParameters_AndItsLabel(string name)
     {
         var folder = Path.Combine(FixtureRoot, name);
