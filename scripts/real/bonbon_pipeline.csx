@@ -20,7 +20,7 @@
 //
 // Run (a GPU, GPT-2 or Pythia weights, a reward model, a prompt file):
 //   alignlab run scripts/real/bonbon_pipeline.csx --set policy=models/pythia-1.4b --set reward=models/pythia-rm \
-//       --set prompts=data/hh_prompts.jsonl [--set prompt_field=prompt] [--set n=8] [--set beta=0.1] [--set steps=500]
+//       --set prompts=data/hh_prompts.jsonl [--set prompt_field=prompt] [--set chat_template=none|auto|FILE] [--set n=8] [--set beta=0.1] [--set steps=500]
 //       [--set lr=1e-5] [--set batch=16] [--set grad_accum=4] [--set lora_rank=0] [--set max_prompt_tokens=256]
 //       [--set max_new_tokens=64] [--set train_prompts=0] [--set eval_prompts=256] [--set eval_samples=4] [--set seed=0]
 // CI: alignlab run scripts/real/bonbon_pipeline.csx --set quick=true   (the toy task exported as Hugging Face folders:
@@ -50,7 +50,7 @@ else
     (maxPromptTokens, maxNewTokens) = (Arg("max_prompt_tokens", 256), Arg("max_new_tokens", 64));
 }
 
-var task = Tasks.Real(policy, reward, prompts, promptField: Arg("prompt_field", "prompt"), maxPromptTokens: maxPromptTokens,
+var task = Tasks.Real(policy, reward, prompts, promptField: Arg("prompt_field", "prompt"), chatTemplate: Arg("chat_template", "none"), maxPromptTokens: maxPromptTokens,
     maxResponseTokens: maxNewTokens, temperature: Arg("temperature", 1.0), topP: Arg("top_p", 1.0),
     trainPrompts: Arg("train_prompts", 0), evalPrompts: Arg("eval_prompts", quick ? 8 : 256),
     evalSamplesPerPrompt: Arg("eval_samples", 4), splitSeed: seed);

@@ -43,7 +43,7 @@ let policy, reward, prompts, maxPromptTokens, maxNewTokens =
         ctx.Arg("policy", ""), ctx.Arg("reward", ""), ctx.Arg("prompts", ""), ctx.Arg("max_prompt_tokens", 256), ctx.Arg("max_new_tokens", 64)
 
 let task =
-    Tasks.Real(policy, reward, prompts, promptField = ctx.Arg("prompt_field", "prompt"), maxPromptTokens = maxPromptTokens,
+    Tasks.Real(policy, reward, prompts, promptField = ctx.Arg("prompt_field", "prompt"), chatTemplate = ctx.Arg("chat_template", "none"), maxPromptTokens = maxPromptTokens,
                maxResponseTokens = maxNewTokens, temperature = ctx.Arg("temperature", 1.0), topP = ctx.Arg("top_p", 1.0),
                trainPrompts = ctx.Arg("train_prompts", 0), evalPrompts = ctx.Arg("eval_prompts", (if quick then 8 else 256)),
                evalSamplesPerPrompt = ctx.Arg("eval_samples", 4), splitSeed = seed)

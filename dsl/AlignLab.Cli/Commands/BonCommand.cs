@@ -67,7 +67,7 @@ public static class BonCommand
                 ["prompts"] = Path.GetFullPath(parseResult.GetValue(prompts)!),
                 ["prompt_field"] = parseResult.GetValue(promptField),
                 ["format"] = parseResult.GetValue(format),
-                ["chat_template"] = parseResult.GetValue(chatTemplate) is "none" or "auto" ? parseResult.GetValue(chatTemplate) : Path.GetFullPath(parseResult.GetValue(chatTemplate)!),
+                ["chat_template"] = ChatTemplate.RecordedOption(parseResult.GetValue(chatTemplate)!),
                 ["on_bad_row"] = parseResult.GetValue(onBadRow),
                 ["n"] = options.N,
                 ["max_new_tokens"] = options.MaxNewTokens,
@@ -83,7 +83,7 @@ public static class BonCommand
             if (!model.HasTokenizer) throw new ArgumentException($"{model.Folder} has no tokenizer to read the prompts with.");
             var longest = model.Config.MaxPositions - options.MaxNewTokens;
             if (longest < 1) throw new ArgumentException($"--max-new-tokens {options.MaxNewTokens} leaves no room for a prompt in the policy's {model.Config.MaxPositions} positions.");
-            var template = ChatTemplateOf(settings["chat_template"]!.GetValue<string>(), model.Folder);
+            var template = ChatTemplate.FromOption(settings["chat_template"]!.GetValue<string>(), model.Folder);
             if (template is not null) error.WriteLine($"prompts rendered with the {template}");
             var datasetOptions = new DatasetOptions(PromptField: parseResult.GetValue(promptField)!,
                 OnBadRow: parseResult.GetValue(onBadRow) == "skip" ? BadRows.Skip : BadRows.Stop,
@@ -104,14 +104,6 @@ public static class BonCommand
         }));
         return command;
     }
-
-    /// <summary>--chat-template: none, auto (the policy folder's own) or a template file (a {prompt} text or a Jinja template of a known family).</summary>
-    private static ChatTemplate? ChatTemplateOf(string option, string policyFolder) => option switch
-    {
-        "none" => null,
-        "auto" => ChatTemplate.Load(policyFolder),
-        _ => ChatTemplate.Read(option, policyFolder),
-    };
 
     private static IReadOnlyList<PromptRow> ReadPrompts(string path, string format, DatasetOptions options, TextWriter error)
     {

@@ -176,6 +176,7 @@ internal sealed class RealTaskData : IDisposable
             ["reward"] = spec.Reward is null ? spec.RewardName : Path.GetFullPath(spec.Reward),
             ["prompts"] = Path.GetFullPath(spec.Prompts),
             ["prompt_field"] = spec.PromptField,
+            ["chat_template"] = Engine.Tokenization.ChatTemplate.RecordedOption(spec.ChatTemplate),
             ["max_prompt_tokens"] = spec.MaxPromptTokens,
             ["on_bad_row"] = spec.OnBadRow.ToString().ToLowerInvariant(),
             ["split_seed"] = spec.SplitSeed,
@@ -272,7 +273,8 @@ internal sealed class RealTaskData : IDisposable
 
     private static Dataset<PromptRow> ReadPrompts(RealTaskSpec spec, ModelTokenizer? tokenizer) =>
         DatasetReader.ReadPrompts(spec.Prompts, new DatasetOptions(PromptField: spec.PromptField, OnBadRow: spec.OnBadRow,
-            MaxPromptLength: tokenizer is null ? null : spec.MaxPromptTokens, PromptLength: tokenizer is null ? null : p => tokenizer.EncodePrompt(p).Count));
+            MaxPromptLength: tokenizer is null ? null : spec.MaxPromptTokens, PromptLength: tokenizer is null ? null : p => tokenizer.EncodePrompt(p).Count,
+            ChatTemplate: Engine.Tokenization.ChatTemplate.FromOption(spec.ChatTemplate, spec.Policy)));
 
     /// <summary>
     /// The evaluation and training prompts: the rows shuffled by <see cref="RealTaskSpec.SplitSeed"/> (Fisher–Yates with

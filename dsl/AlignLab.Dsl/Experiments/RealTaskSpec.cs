@@ -33,6 +33,12 @@ namespace AlignLab.Dsl;
 /// (BoNBoN, IPO-BoN, DPO, IPO) and SFT-BoN train on its best/worst samples instead of sampling fresh ones; records of
 /// held-out evaluation prompts are left out. Null (default): online pairs from the reference.
 /// </param>
+/// <param name="ChatTemplate">
+/// How prompts become the policy's input: <c>none</c> (default: the text as it is), <c>auto</c> (the policy folder's chat
+/// template, for instruct models: each prompt one user turn) or a template file (a text with a <c>{prompt}</c>
+/// placeholder, or a Jinja template of a family AlignLab renders); see <c>ChatTemplate.FromOption</c>. Training,
+/// best-of-n data and evaluation all see the rendered prompts.
+/// </param>
 public sealed record RealTaskSpec(
     string Policy,
     string? Reward,
@@ -48,7 +54,8 @@ public sealed record RealTaskSpec(
     long SplitSeed = 0,
     BadRows OnBadRow = BadRows.Stop,
     int BatchSize = 16,
-    string? BestOfN = null)
+    string? BestOfN = null,
+    string ChatTemplate = "none")
 {
     /// <summary>
     /// A programmatic reward r(prompt text, response text) given by the script instead of a <see cref="Reward"/> folder

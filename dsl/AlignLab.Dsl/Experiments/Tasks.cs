@@ -27,14 +27,15 @@ public static class Tasks
     /// <code>
     /// Tasks.Real("models/gpt2", "models/gpt2-rm", "data/imdb_prompts.jsonl", maxResponseTokens: 48, evalPrompts: 128)
     /// Tasks.Real("models/gpt2", null, "data/prompts.jsonl", rewardFunction: (x, y) =&gt; y.Split(' ').Length, rewardName: "words")
+    /// Tasks.Real("models/qwen2.5-0.5b-instruct", "models/rm", "data/hh_prompts.jsonl", chatTemplate: "auto")
     /// </code>
     /// </summary>
     public static RealTaskSpec Real(string policy, string? reward, string prompts, string promptField = "prompt", int maxPromptTokens = 256,
         int maxResponseTokens = 64, double temperature = 1.0, double topP = 1.0, int trainPrompts = 0, int evalPrompts = 64,
         int evalSamplesPerPrompt = 4, long splitSeed = 0, BadRows onBadRow = BadRows.Stop, int batchSize = 16,
-        Func<string, string, double>? rewardFunction = null, string? rewardName = null) =>
+        Func<string, string, double>? rewardFunction = null, string? rewardName = null, string chatTemplate = "none") =>
         new(policy, reward, prompts, promptField, maxPromptTokens, maxResponseTokens, temperature, topP, trainPrompts, evalPrompts,
-            evalSamplesPerPrompt, splitSeed, onBadRow, batchSize)
+            evalSamplesPerPrompt, splitSeed, onBadRow, batchSize, ChatTemplate: chatTemplate)
         {
             RewardFunction = rewardFunction,
             RewardName = rewardFunction is null ? null : rewardName ?? "script reward",

@@ -70,6 +70,34 @@ public sealed partial class ChatTemplate
     }
 
     /// <summary>
+    /// The template a <c>none|auto|FILE</c> choice names for the model folder <paramref name="modelFolder"/>, as
+    /// <c>alignlab bon build --chat-template</c> and real tasks take it: <c>none</c> → null (prompts are encoded as they
+    /// are), <c>auto</c> → the folder's own template (<see cref="Load"/>), anything else → the template file (<see cref="Read"/>).
+    /// </summary>
+    public static ChatTemplate? FromOption(string option, string modelFolder)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(option);
+        return option switch
+        {
+            NoneOption => null,
+            AutoOption => Load(modelFolder),
+            _ => Read(option, modelFolder),
+        };
+    }
+
+    /// <summary>The <see cref="FromOption"/> choice that encodes prompts without a template.</summary>
+    public const string NoneOption = "none";
+
+    /// <summary>The <see cref="FromOption"/> choice that uses the model folder's own template.</summary>
+    public const string AutoOption = "auto";
+
+    /// <summary>
+    /// <paramref name="option"/> as a run records it: <c>none</c> and <c>auto</c> as they are, a template file as its full
+    /// path (so a resumed build or run in another working folder reads the same file).
+    /// </summary>
+    public static string RecordedOption(string option) => option is NoneOption or AutoOption ? option : Path.GetFullPath(option);
+
+    /// <summary>
     /// The template in the file <paramref name="path"/> for the model folder <paramref name="modelFolder"/>: a text with a
     /// <c>{prompt}</c> placeholder, or a Jinja chat template of a recognised family (rendered with the folder's BOS and EOS).
     /// </summary>

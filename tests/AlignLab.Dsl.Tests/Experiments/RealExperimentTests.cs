@@ -184,8 +184,8 @@ public sealed class RealExperimentTests(TinyRealFixture fixture, ITestOutputHelp
         // decoded and re-encoded, prompts of 1 to 6 words are left-padded with a mask, and samples may stop at EOS.
         using var policy = TinyModelFolder.Gpt2(seed: 1);
         using var rewardModel = TinyModelFolder.LlamaReward(seed: 2);
-        // One end token: bon build stops at every EOS id of generation_config, the policy's log-probs only at config.json's.
-        File.WriteAllText(Path.Combine(policy.Path, "generation_config.json"), "{\"bos_token_id\": 262, \"eos_token_id\": 263}");
+        // Two end tokens (config.json's 263 and generation_config.json's 264): sampling, log-probs, offline pairs and the
+        // reward's cut all end a response at either.
         var prompts = Path.Combine(fixture.Root, $"prompts-{Guid.NewGuid():N}.jsonl");
         File.WriteAllLines(prompts, Enumerable.Range(1, 12).Select(i =>
             JsonSerializer.Serialize(new { prompt = string.Join(' ', Enumerable.Repeat("so", 1 + i % 6)) })));
@@ -204,6 +204,27 @@ public sealed class RealExperimentTests(TinyRealFixture fixture, ITestOutputHelp
             Assert.InRange(r.OffTarget, 1, 6);
         });
         Assert.Equal([0, 0, 2, 1], result.Rows.Select(r => r.Steps));
+    }
+
+    [Fact]
+    public void ChatTemplate_RendersEveryPrompt_AndAFolderWithoutOneIsAValidationProblem()
+    {
+        using var policy = TinyModelFolder.Gpt2(seed: 1);
+        var prompts = Path.Combine(fixture.Root, $"prompts-{Guid.NewGuid():N}.jsonl");
+        File.WriteAllLines(prompts, Enumerable.Range(1, 6).Select(i => JsonSerializer.Serialize(new { prompt = $"say {i}" })));
+        var template = Path.Combine(fixture.Root, $"qa-{Guid.NewGuid():N}.txt");
+        File.WriteAllText(template, "Q: {prompt}\nA:");
+        var task = Tasks.Real(policy.Path, null, prompts, maxPromptTokens: 24, evalPrompts: 2, rewardFunction: (_, y) => y.Length,
+            chatTemplate: template);
+
+        var split = task.SplitPrompts();
+        Assert.Equal(6, split.Train.Count + split.Eval.Count);
+        Assert.All(split.Train.Concat(split.Eval), r => Assert.Matches(@"^Q: say \d\nA:$", r.Prompt));
+        // The untemplated task reads the same rows as they are.
+        Assert.All((task with { ChatTemplate = "none" }).SplitPrompts().Train, r => Assert.Matches(@"^say \d$", r.Prompt));
+        // The fixture folder has no chat template of its own: "auto" is refused before any work, naming the folder.
+        var problems = Experiment.Named("chat").On(task with { ChatTemplate = "auto" }).Compare(Methods.Base()).Validate();
+        Assert.Contains(problems, p => p.Contains("has no chat template", StringComparison.Ordinal) && p.Contains(policy.Path, StringComparison.Ordinal));
     }
 
     [Fact]
