@@ -30,18 +30,7 @@ public sealed class ExperimentResumeTests(TinyToyFixture fixture)
 
         // "Ctrl-C" when the DPO row reports its first progress line (step 2 of 12): it stops before step 3, off the checkpoint grid.
         var store = fixture.NewStore();
-        using var cancellation = new CancellationTokenSource();
-        var console = Console.Error;
-        ExperimentCancelledException cancelled;
-        try
-        {
-            Console.SetError(new CancelOnWrite(Dpo, cancellation));
-            cancelled = Assert.Throws<ExperimentCancelledException>(() => Tiny(store).WithProgress(true).Run(null, cancellation.Token));
-        }
-        finally
-        {
-            Console.SetError(console);
-        }
+        var cancelled = CtrlC.AtFirstProgressOf(Dpo, Tiny(store));
         Assert.Equal($"2 of 4 rows finished; {Dpo} saved at step 2 of 12", cancelled.Saved);
         var runs = RunStore.Open(store);
         Assert.Equal(RunStatus.Cancelled, runs.Load(cancelled.RunId).Manifest.Status);
@@ -85,14 +74,4 @@ public sealed class ExperimentResumeTests(TinyToyFixture fixture)
 
     private static List<string> Logged(RunRecord run) =>
         [.. run.Metrics.Select(m => $"{m.Step}: " + string.Join(", ", m.Values.Select(kv => $"{kv.Key}={kv.Value:R}")))];
-
-    /// <summary>A console that signals the cancellation when a progress line of the given row is written.</summary>
-    private sealed class CancelOnWrite(string row, CancellationTokenSource cancellation) : StringWriter
-    {
-        public override void WriteLine(string? value)
-        {
-            if (value is not null && value.StartsWith(row, StringComparison.Ordinal) && value.Contains("step")) cancellation.Cancel();
-            base.WriteLine(value);
-        }
-    }
 }

@@ -106,19 +106,8 @@ public sealed class RealExperimentTests(TinyRealFixture fixture, ITestOutputHelp
         var straight = Tiny(fixture.NewStore()).Run();
 
         var store = fixture.NewStore();
-        using var cancellation = new CancellationTokenSource();
-        var console = Console.Error;
-        ExperimentCancelledException cancelled;
-        try
-        {
-            // "Ctrl-C" at the DPO row's first progress line (step 2 of 8): it stops before step 3, off the checkpoint grid.
-            Console.SetError(new CancelOnWrite(Dpo, cancellation));
-            cancelled = Assert.Throws<ExperimentCancelledException>(() => Tiny(store).WithProgress(true).Run(null, cancellation.Token));
-        }
-        finally
-        {
-            Console.SetError(console);
-        }
+        // "Ctrl-C" at the DPO row's first progress line (step 2 of 8): it stops before step 3, off the checkpoint grid.
+        var cancelled = CtrlC.AtFirstProgressOf(Dpo, Tiny(store));
         Assert.Equal($"1 of 2 rows finished; {Dpo} saved at step 2 of 8", cancelled.Saved);
         var rows = new RowStore(RunStore.Open(store).Load(cancelled.RunId).Folder);
         Assert.Equal(2, Trainer.CheckpointStep(rows.RowFolder(Methods.Dpo(beta: 0.5, n: 4).Key(0))));
@@ -260,13 +249,4 @@ public sealed class RealExperimentTests(TinyRealFixture fixture, ITestOutputHelp
 
     private static List<string> Cells(ResultTable table) =>
         [.. table.Rows.Select(row => string.Join(" | ", table.Columns.Where(c => c != "train_seconds").Select(c => ResultTable.Format(row[c]))))];
-
-    private sealed class CancelOnWrite(string row, CancellationTokenSource cancellation) : StringWriter
-    {
-        public override void WriteLine(string? value)
-        {
-            if (value is not null && value.StartsWith(row, StringComparison.Ordinal) && value.Contains("step")) cancellation.Cancel();
-            base.WriteLine(value);
-        }
-    }
 }
