@@ -62,7 +62,7 @@ public sealed class Trainer
         using IOptimizer optimizer = Config.Optimizer == OptimizerKind.RmsProp ? new RmsProp(parameters, Config) : new AdamW(parameters, Config);
         using var firstNonFinite = zeros(1, ScalarType.Int64, device);
         // The frozen weights do not change during training, so their fingerprint is taken once.
-        var frozen = CheckpointPath is null ? null : FrozenWeightsFingerprint.Of(FrozenState(method.Module));
+        var frozen = CheckpointPath is null ? null : FrozenWeightsFingerprint.Of(SplitState(method.Module).Frozen);
 
         var resumed = Config.Resume && CheckpointPath is not null && File.Exists(CheckpointPath)
             ? LoadCheckpoint(CheckpointPath, method, optimizer, generator, frozen!)
@@ -222,24 +222,16 @@ public sealed class Trainer
     private static readonly JsonSerializerOptions JsonOptions = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     /// <summary>
-    /// The module's state that training changes: its state_dict without the frozen (requires_grad = false) parameters,
-    /// so trainable parameters and any registered buffers. For a LoRA row these are the adapters only.
+    /// The module's state_dict in two parts, each in state_dict order: what training changes (the trainable parameters and
+    /// any registered buffers; a LoRA row's adapters), which a checkpoint holds, and the frozen (requires_grad = false)
+    /// parameters, which it leaves out and fingerprints.
     /// </summary>
-    private static IEnumerable<KeyValuePair<string, Tensor>> TrainedState(nn.Module module)
+    private static (List<KeyValuePair<string, Tensor>> Trained, List<KeyValuePair<string, Tensor>> Frozen) SplitState(nn.Module module)
     {
-        var frozen = FrozenNames(module);
-        return module.state_dict().Where(e => !frozen.Contains(e.Key));
+        var frozenNames = module.named_parameters().Where(p => !p.parameter.requires_grad).Select(p => p.name).ToHashSet(StringComparer.Ordinal);
+        var state = module.state_dict();
+        return ([.. state.Where(e => !frozenNames.Contains(e.Key))], [.. state.Where(e => frozenNames.Contains(e.Key))]);
     }
-
-    /// <summary>The module's frozen parameters, in state_dict order: what a checkpoint leaves out and fingerprints.</summary>
-    private static IEnumerable<KeyValuePair<string, Tensor>> FrozenState(nn.Module module)
-    {
-        var frozen = FrozenNames(module);
-        return module.state_dict().Where(e => frozen.Contains(e.Key));
-    }
-
-    private static HashSet<string> FrozenNames(nn.Module module) =>
-        module.named_parameters().Where(p => !p.parameter.requires_grad).Select(p => p.name).ToHashSet(StringComparer.Ordinal);
 
     private void SaveCheckpoint(string path, int step, TrainingProgress last, IReadOnlyList<ConfigDifference> configChanges,
         IAlignmentMethod method, IOptimizer optimizer, Generator generator, FrozenWeightsFingerprint frozen)
@@ -247,7 +239,7 @@ public sealed class Trainer
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var tensors = new Dictionary<string, Tensor>();
         // Frozen weights are left out: a resume rebuilds them from where the run got them, and the fingerprint checks that.
-        foreach (var (name, value) in TrainedState(method.Module)) tensors["module." + name] = value;
+        foreach (var (name, value) in SplitState(method.Module).Trained) tensors["module." + name] = value;
         foreach (var (name, value) in optimizer.State) tensors[optimizer.Name + "." + name] = value;
         foreach (var (name, value) in method.State) tensors["method." + name] = value;
         using var rng = generator.get_state();
@@ -285,8 +277,8 @@ public sealed class Trainer
         if (step > Config.Steps)
             throw new IncompatibleResumeException(
                 $"Checkpoint '{path}' is at step {step}, past the {Config.Steps} steps asked for: ask for at least {step} steps, or delete the checkpoint to train from the start.", []);
-        var storedFrozen = StoredFrozenWeights(path, file, method.Module);
-        var trained = TrainedState(method.Module).ToList();
+        var (trained, frozenNow) = SplitState(method.Module);
+        var storedFrozen = StoredFrozenWeights(path, file, frozenNow.Select(e => e.Key));
         if (trained.FirstOrDefault(e => storedFrozen.Tensors.ContainsKey(e.Key)) is { Key: { } unfrozen })
             throw new IncompatibleResumeException(
                 $"Cannot resume from checkpoint '{path}': '{unfrozen}' is trained now but was frozen when it was written, so it holds no value for it. Delete the checkpoint to train from the start.", []);
@@ -315,10 +307,10 @@ public sealed class Trainer
     /// left out holds the whole state_dict and no fingerprint: its copies of the parameters frozen now are fingerprinted
     /// instead (and not loaded), so it resumes when they match the model's and is refused, like a new one, when they do not.
     /// </summary>
-    private static FrozenWeightsFingerprint StoredFrozenWeights(string path, SafeTensorsFile file, nn.Module module)
+    private static FrozenWeightsFingerprint StoredFrozenWeights(string path, SafeTensorsFile file, IEnumerable<string> frozenNow)
     {
         if (file.Metadata.TryGetValue(FrozenWeightsKey, out var json)) return FrozenWeightsFingerprint.Parse(json, path);
-        return FrozenWeightsFingerprint.Of(FrozenNames(module)
+        return FrozenWeightsFingerprint.Of(frozenNow
             .Where(name => file.Tensors.ContainsKey("module." + name))
             .Select(name => KeyValuePair.Create(name, file.Tensors["module." + name])));
     }
