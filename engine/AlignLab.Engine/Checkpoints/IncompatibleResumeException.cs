@@ -2,8 +2,9 @@ namespace AlignLab.Engine.Checkpoints;
 
 /// <summary>
 /// Thrown when a resume would continue from a checkpoint (or an experiment run) that does not fit what was asked for:
-/// made with another configuration (<see cref="Differences"/>, the first one named in the message), by another method,
-/// or already past the requested number of steps. The checkpoint or run is left untouched.
+/// made with another configuration (<see cref="Differences"/>, the first one named in the message), on other frozen
+/// weights (<see cref="FrozenWeightsFingerprint"/>; differences named <c>frozen.NAME</c>), by another method, or already
+/// past the requested number of steps. The checkpoint or run is left untouched.
 /// </summary>
 public sealed class IncompatibleResumeException : Exception
 {

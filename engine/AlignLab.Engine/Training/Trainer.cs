@@ -61,9 +61,11 @@ public sealed class Trainer
         using var generator = new Generator((ulong)Config.Seed, device);
         using IOptimizer optimizer = Config.Optimizer == OptimizerKind.RmsProp ? new RmsProp(parameters, Config) : new AdamW(parameters, Config);
         using var firstNonFinite = zeros(1, ScalarType.Int64, device);
+        // The frozen weights do not change during training, so their fingerprint is taken once.
+        var frozen = CheckpointPath is null ? null : FrozenWeightsFingerprint.Of(SplitState(method.Module).Frozen);
 
         var resumed = Config.Resume && CheckpointPath is not null && File.Exists(CheckpointPath)
-            ? LoadCheckpoint(CheckpointPath, method, optimizer, generator)
+            ? LoadCheckpoint(CheckpointPath, method, optimizer, generator, frozen!)
             : new ResumePoint(0, new TrainingProgress(0, Config.Steps, double.NaN, new Dictionary<string, double>(), TimeSpan.Zero), [], []);
         var startStep = resumed.Step;
         IReadOnlyList<ConfigDifference> recordedChanges = [.. resumed.EarlierChanges, .. resumed.Changes];
@@ -85,7 +87,7 @@ public sealed class Trainer
                 ThrowIfNonFinite();
                 var done = step - 1;
                 if (CheckpointPath is not null && (done != lastCheckpoint || !File.Exists(CheckpointPath)))
-                    SaveCheckpoint(CheckpointPath, done, last, recordedChanges, method, optimizer, generator);
+                    SaveCheckpoint(CheckpointPath, done, last, recordedChanges, method, optimizer, generator, frozen!);
                 throw new TrainingCancelledException(method.Name, done, Config.Steps, CheckpointPath, cancellationToken);
             }
             using var scope = NewDisposeScope();
@@ -118,7 +120,7 @@ public sealed class Trainer
             }
             if (isCheckpoint)
             {
-                SaveCheckpoint(CheckpointPath!, step, last, recordedChanges, method, optimizer, generator);
+                SaveCheckpoint(CheckpointPath!, step, last, recordedChanges, method, optimizer, generator, frozen!);
                 lastCheckpoint = step;
             }
         }
@@ -219,12 +221,25 @@ public sealed class Trainer
 
     private static readonly JsonSerializerOptions JsonOptions = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
+    /// <summary>
+    /// The module's state_dict in two parts, each in state_dict order: what training changes (the trainable parameters and
+    /// any registered buffers; a LoRA row's adapters), which a checkpoint holds, and the frozen (requires_grad = false)
+    /// parameters, which it leaves out and fingerprints.
+    /// </summary>
+    private static (List<KeyValuePair<string, Tensor>> Trained, List<KeyValuePair<string, Tensor>> Frozen) SplitState(nn.Module module)
+    {
+        var frozenNames = module.named_parameters().Where(p => !p.parameter.requires_grad).Select(p => p.name).ToHashSet(StringComparer.Ordinal);
+        var state = module.state_dict();
+        return ([.. state.Where(e => !frozenNames.Contains(e.Key))], [.. state.Where(e => frozenNames.Contains(e.Key))]);
+    }
+
     private void SaveCheckpoint(string path, int step, TrainingProgress last, IReadOnlyList<ConfigDifference> configChanges,
-        IAlignmentMethod method, IOptimizer optimizer, Generator generator)
+        IAlignmentMethod method, IOptimizer optimizer, Generator generator, FrozenWeightsFingerprint frozen)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var tensors = new Dictionary<string, Tensor>();
-        foreach (var (name, value) in method.Module.state_dict()) tensors["module." + name] = value;
+        // Frozen weights are left out: a resume rebuilds them from where the run got them, and the fingerprint checks that.
+        foreach (var (name, value) in SplitState(method.Module).Trained) tensors["module." + name] = value;
         foreach (var (name, value) in optimizer.State) tensors[optimizer.Name + "." + name] = value;
         foreach (var (name, value) in method.State) tensors["method." + name] = value;
         using var rng = generator.get_state();
@@ -238,6 +253,7 @@ public sealed class Trainer
             // The last logged record, so a resume with no step left to take still reports the final loss.
             [LastProgressKey] = JsonSerializer.Serialize(last, JsonOptions),
             [ConfigChangesKey] = JsonSerializer.Serialize(configChanges, JsonOptions),
+            [FrozenWeightsKey] = frozen.ToJson(),
         };
         if (method.Config is { } methodConfig) metadata[MethodConfigKey] = JsonSerializer.Serialize(methodConfig, methodConfig.GetType(), JsonOptions);
         SafeTensors.Write(path, tensors, metadata);
@@ -247,11 +263,12 @@ public sealed class Trainer
     private const string MethodConfigKey = "method_config";
     private const string LastProgressKey = "last_progress";
     private const string ConfigChangesKey = "config_changes";
+    private const string FrozenWeightsKey = "frozen_weights";
 
     /// <summary>Where a resume starts: the checkpoint's step and last record, the differences allowed now and those allowed by earlier resumes.</summary>
     private sealed record ResumePoint(int Step, TrainingProgress Last, IReadOnlyList<ConfigDifference> Changes, IReadOnlyList<ConfigDifference> EarlierChanges);
 
-    private ResumePoint LoadCheckpoint(string path, IAlignmentMethod method, IOptimizer optimizer, Generator generator)
+    private ResumePoint LoadCheckpoint(string path, IAlignmentMethod method, IOptimizer optimizer, Generator generator, FrozenWeightsFingerprint frozen)
     {
         using var file = SafeTensors.Read(path);
         if (!file.Metadata.TryGetValue("method", out var storedMethod) || storedMethod != method.Name)
@@ -260,10 +277,15 @@ public sealed class Trainer
         if (step > Config.Steps)
             throw new IncompatibleResumeException(
                 $"Checkpoint '{path}' is at step {step}, past the {Config.Steps} steps asked for: ask for at least {step} steps, or delete the checkpoint to train from the start.", []);
-        var changes = ConfigChanges(path, file.Metadata, method);
+        var (trained, frozenNow) = SplitState(method.Module);
+        var storedFrozen = StoredFrozenWeights(path, file, frozenNow.Select(e => e.Key));
+        if (trained.FirstOrDefault(e => storedFrozen.Tensors.ContainsKey(e.Key)) is { Key: { } unfrozen })
+            throw new IncompatibleResumeException(
+                $"Cannot resume from checkpoint '{path}': '{unfrozen}' is trained now but was frozen when it was written, so it holds no value for it. Delete the checkpoint to train from the start.", []);
+        var changes = ConfigChanges(path, file.Metadata, method, frozen.DifferencesFrom(storedFrozen));
         using (no_grad())
         {
-            CopyInto(path, "module.", method.Module.state_dict(), file.Tensors);
+            CopyInto(path, "module.", trained, file.Tensors);
             CopyInto(path, optimizer.Name + ".", optimizer.State, file.Tensors);
             CopyInto(path, "method.", method.State, file.Tensors);
         }
@@ -281,10 +303,25 @@ public sealed class Trainer
     }
 
     /// <summary>
-    /// The fields of the trainer's and the method's config that differ from the checkpoint's, among those that change the
-    /// trajectory; throws <see cref="IncompatibleResumeException"/> naming the first unless changes are allowed.
+    /// The fingerprint of the frozen weights the checkpoint was trained on. A checkpoint written before frozen weights were
+    /// left out holds the whole state_dict and no fingerprint: its copies of the parameters frozen now are fingerprinted
+    /// instead (and not loaded), so it resumes when they match the model's and is refused, like a new one, when they do not.
     /// </summary>
-    private IReadOnlyList<ConfigDifference> ConfigChanges(string path, IReadOnlyDictionary<string, string> metadata, IAlignmentMethod method)
+    private static FrozenWeightsFingerprint StoredFrozenWeights(string path, SafeTensorsFile file, IEnumerable<string> frozenNow)
+    {
+        if (file.Metadata.TryGetValue(FrozenWeightsKey, out var json)) return FrozenWeightsFingerprint.Parse(json, path);
+        return FrozenWeightsFingerprint.Of(frozenNow
+            .Where(name => file.Tensors.ContainsKey("module." + name))
+            .Select(name => KeyValuePair.Create(name, file.Tensors["module." + name])));
+    }
+
+    /// <summary>
+    /// The fields of the trainer's and the method's config that differ from the checkpoint's, among those that change the
+    /// trajectory, then the frozen weights that differ from those the checkpoint was trained on
+    /// (<paramref name="frozenChanges"/>); throws <see cref="IncompatibleResumeException"/> naming the first unless changes are allowed.
+    /// </summary>
+    private IReadOnlyList<ConfigDifference> ConfigChanges(string path, IReadOnlyDictionary<string, string> metadata, IAlignmentMethod method,
+        IReadOnlyList<ConfigDifference> frozenChanges)
     {
         var differences = new List<ConfigDifference>();
         if (metadata.TryGetValue(TrainerConfigKey, out var storedTrainer))
@@ -301,10 +338,17 @@ public sealed class Trainer
             var current = JsonSerializer.SerializeToElement(methodConfig, type, JsonOptions);
             differences.AddRange(ConfigDifference.Find(stored, current).Select(d => d with { Field = "method." + d.Field }));
         }
+        differences.AddRange(frozenChanges);
         if (differences.Count == 0 || Config.AllowConfigChange) return differences;
-        var more = differences.Count > 1 ? $" (and {string.Join(", ", differences.Skip(1).Select(d => d.Field))})" : "";
+        var others = differences.Skip(1).Select(d => d.Field).ToList();
+        var more = others.Count == 0 ? ""
+            : $" (and {string.Join(", ", others.Take(5))}{(others.Count > 5 ? $" and {others.Count - 5} more" : "")})";
+        var first = differences[0].Field.StartsWith(FrozenWeightsFingerprint.FieldPrefix, StringComparison.Ordinal)
+            ? $"the frozen weights differ from those it was trained on ({frozenChanges.Count} tensor{(frozenChanges.Count > 1 ? "s" : "")}): {differences[0].Describe()}"
+            : differences[0].Describe();
+        var remedy = frozenChanges.Count > 0 ? "Load the weights and use the settings the checkpoint was trained with" : "Use the checkpoint's settings";
         throw new IncompatibleResumeException(
-            $"Cannot resume from checkpoint '{path}': {differences[0].Describe()}{more}. Use the checkpoint's settings, set "
+            $"Cannot resume from checkpoint '{path}': {first}{more}. {remedy}, set "
             + $"AllowConfigChange to continue with the new ones, or delete the checkpoint to train from the start.", differences);
     }
 

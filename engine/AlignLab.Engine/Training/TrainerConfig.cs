@@ -32,12 +32,14 @@ namespace AlignLab.Engine.Training;
 /// Continue from the checkpoint in <see cref="CheckpointDirectory"/> when there is one (default true). The checkpoint
 /// must have been made with the same settings: a field that changes the trajectory (learning rate, schedule, seed, the
 /// method's config, …) differing is an <see cref="Checkpoints.IncompatibleResumeException"/> naming the first such
-/// field, and so is a checkpoint already past <see cref="Steps"/>. Logging, evaluation and checkpoint intervals may change,
-/// and so may <see cref="Steps"/> under a constant schedule (training longer).
+/// field, and so is a checkpoint already past <see cref="Steps"/> and one trained on other frozen weights (the
+/// checkpoint leaves frozen parameters out and keeps a <see cref="Checkpoints.FrozenWeightsFingerprint"/> of them).
+/// Logging, evaluation and checkpoint intervals may change, and so may <see cref="Steps"/> under a constant schedule
+/// (training longer).
 /// </param>
 /// <param name="AllowConfigChange">
-/// Resume even from a checkpoint made with other settings (default false); the differences are returned in
-/// <see cref="TrainingResult.ConfigChanges"/> and recorded in every later checkpoint.
+/// Resume even from a checkpoint made with other settings or on other frozen weights (default false); the differences
+/// are returned in <see cref="TrainingResult.ConfigChanges"/> and recorded in every later checkpoint.
 /// </param>
 /// <param name="Optimizer">
 /// The optimiser (default <see cref="OptimizerKind.AdamW"/>); RMSprop uses <see cref="LearningRate"/>, <see cref="Epsilon"/>,

@@ -111,6 +111,14 @@ public sealed class RealExperimentTests(TinyRealFixture fixture, ITestOutputHelp
         Assert.Equal($"1 of 2 rows finished; {Dpo} saved at step 2 of 8", cancelled.Saved);
         var rows = new RowStore(RunStore.Open(store).Load(cancelled.RunId).Folder);
         Assert.Equal(2, Trainer.CheckpointStep(rows.RowFolder(Methods.Dpo(beta: 0.5, n: 4).Key(0))));
+        // The row's checkpoint holds the adapters, not the frozen base it reloads from the policy folder on resume.
+        using (var checkpoint = SafeTensors.Read(Path.Combine(rows.RowFolder(Methods.Dpo(beta: 0.5, n: 4).Key(0)), Trainer.CheckpointFileName)))
+        {
+            var module = checkpoint.Tensors.Keys.Where(k => k.StartsWith("module.", StringComparison.Ordinal)).ToList();
+            Assert.NotEmpty(module);
+            Assert.All(module, k => Assert.Contains(".lora_", k));
+            Assert.Contains("frozen_weights", checkpoint.Metadata.Keys);
+        }
 
         var resumed = Tiny(store).Run(new ExperimentResume(), CancellationToken.None);
 
