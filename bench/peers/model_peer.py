@@ -30,6 +30,7 @@ LOAD_PEAK = "load BF16 folder: peak RSS growth / float32 model"
 LOAD_TIME = "load BF16 folder: time"
 SCORING = "prompt scoring (log-probs, no grad)"
 GENERATION = "generation (shared prompt cache)"
+GENERATION_PEAK = "generation: peak RSS growth / KV cache"
 TRAIN_FULL = "training step, full (Adam)"
 TRAIN_LORA = "training step, LoRA on c_attn (Adam)"
 
@@ -180,6 +181,18 @@ def train_step_seconds(model, a, parameters, seed):
     return median_seconds(step, a.Repeats)
 
 
+def release_freed_memory():
+    gc.collect()
+    ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+def reset_peak_resident():
+    """Resets VmHWM to the current resident size (Linux); returns that size in bytes."""
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
+    return status_bytes("VmRSS:")
+
+
 def status_bytes(field):
     with open("/proc/self/status") as f:
         for line in f:
@@ -256,11 +269,8 @@ def main():
         model_bytes = 4 * sum(t.numel() for t in source.parameters())
         path = write_bf16_folder(source, folder)
         del source
-        gc.collect()
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-        before = status_bytes("VmRSS:")
+        release_freed_memory()
+        before = reset_peak_resident()
         start = time.perf_counter()
         loaded = load_bf16(a, path)
         seconds = time.perf_counter() - start
@@ -278,9 +288,14 @@ def main():
         log(f"  {SCORING}: {results[SCORING]['value']:.1f} tokens/s")
         g = torch.Generator().manual_seed(a.seed)
         x = torch.randint(a.VocabSize, (a.Prompts, a.PromptLength), generator=g)
+        release_freed_memory()
+        before = reset_peak_resident()
         s = median_seconds(lambda: generate(model, x, a.SamplesPerPrompt, a.NewTokens, g), a.Repeats)
         results[GENERATION] = {"value": a.Prompts * a.SamplesPerPrompt * a.NewTokens / s, "unit": "tokens/s"}
-        log(f"  {GENERATION}: {results[GENERATION]['value']:.1f} tokens/s")
+        # The cache the C# side preallocates: layers x (keys, values) x rows x width x positions x 4 bytes.
+        cache_bytes = a.Layers * 2 * a.Prompts * a.SamplesPerPrompt * a.HiddenSize * (a.PromptLength + a.NewTokens) * 4
+        results[GENERATION_PEAK] = {"value": (status_bytes("VmHWM:") - before) / cache_bytes, "unit": "x"}
+        log(f"  {GENERATION}: {results[GENERATION]['value']:.1f} tokens/s, {GENERATION_PEAK}: {results[GENERATION_PEAK]['value']:.2f} x")
 
     model.train()
     s = train_step_seconds(model, a, list(model.parameters()), a.seed)

@@ -35,6 +35,12 @@ public static class ModelBenchmarks
     /// <summary>Name of the generation throughput.</summary>
     public const string Generation = "generation (shared prompt cache)";
 
+    /// <summary>
+    /// Name of the generation memory figure: peak RSS growth over the warm-up and timed generation runs ÷ the KV cache's
+    /// bytes (<see cref="KvCacheBytes"/>).
+    /// </summary>
+    public const string GenerationPeak = "generation: peak RSS growth / KV cache";
+
     /// <summary>Name of the full training-step throughput.</summary>
     public const string TrainFull = "training step, full (Adam)";
 
@@ -65,7 +71,7 @@ public static class ModelBenchmarks
         output.WriteLine();
         output.WriteLine($"Inference ({model.ParameterCount:N0} parameters)");
         results.Add(BenchmarkMeasurement.PrintSection(output, null, [ScoringThroughput(model, shape, context)])[0]);
-        results.Add(BenchmarkMeasurement.PrintSection(output, null, [GenerationThroughput(model, shape, context)])[0]);
+        results.AddRange(BenchmarkMeasurement.PrintSection(output, null, GenerationThroughput(model, shape, context)));
         model.train();
         results.Add(BenchmarkMeasurement.PrintSection(output, "Training", [TrainingThroughput(model, shape, context, lora: false)])[0]);
         context.SeedInitialisation(seed);
@@ -97,18 +103,42 @@ public static class ModelBenchmarks
     /// <summary>
     /// New tokens/s of <see cref="CausalLm.Sample"/>: <see cref="ModelBenchmarkShape.SamplesPerPrompt"/> samples of
     /// <see cref="ModelBenchmarkShape.NewTokens"/> tokens for each of <see cref="ModelBenchmarkShape.Prompts"/> random
-    /// prompts, each prompt encoded once and its KV cache shared by its samples.
+    /// prompts, each prompt encoded once and its KV cache shared by its samples; then (Linux only) the growth of the
+    /// process's peak resident memory over the warm-up and timed runs ÷ <see cref="KvCacheBytes"/>, which shows how much
+    /// the allocator keeps beyond the cache (docs/benchmarks.md: glibc's dynamic mmap threshold).
     /// </summary>
-    public static BenchmarkMeasurement GenerationThroughput(CausalLm model, ModelBenchmarkShape shape, ComputeContext context)
+    public static IReadOnlyList<BenchmarkMeasurement> GenerationThroughput(CausalLm model, ModelBenchmarkShape shape, ComputeContext context)
     {
         using var g = new Generator((ulong)context.Seed, context.Device);
         using var prompts = randint(shape.VocabSize, [shape.Prompts, shape.PromptLength], generator: g, dtype: ScalarType.Int64, device: context.Device);
         var options = new SamplingOptions(shape.NewTokens);
+        ReleaseFreedMemory();
+        long before = ResetPeakResident();
         double seconds = EngineBenchmarks.MedianSeconds(context, () =>
         {
             using var batch = model.Sample(prompts, shape.SamplesPerPrompt, options, g);
         }, shape.Repeats);
-        return new BenchmarkMeasurement(Generation, (double)shape.Prompts * shape.SamplesPerPrompt * shape.NewTokens / seconds, "tokens/s");
+        long peak = PeakResident();
+        var results = new List<BenchmarkMeasurement>
+        {
+            new(Generation, (double)shape.Prompts * shape.SamplesPerPrompt * shape.NewTokens / seconds, "tokens/s"),
+        };
+        // The RSS figure only means host memory on the CPU.
+        if (before >= 0 && peak >= 0 && context.Device.type == DeviceType.CPU)
+            results.Add(new BenchmarkMeasurement(GenerationPeak, (double)(peak - before) / KvCacheBytes(model, shape), "x"));
+        return results;
+    }
+
+    /// <summary>
+    /// Bytes of the KV cache that generation on <paramref name="shape"/> fills: layers × 2 (keys, values) ×
+    /// prompts·samples rows × key/value heads × (prompt + new tokens) positions × head size × element size.
+    /// </summary>
+    public static long KvCacheBytes(CausalLm model, ModelBenchmarkShape shape)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var c = model.ModelConfig;
+        long elementSize = model.parameters().First().ElementSize;
+        return (long)c.Layers * 2 * shape.Prompts * shape.SamplesPerPrompt * c.KeyValueHeads * (shape.PromptLength + shape.NewTokens) * c.HeadDim * elementSize;
     }
 
     /// <summary>
@@ -252,7 +282,8 @@ public static class ModelBenchmarks
         return long.Parse(line[field.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
     }
 
-    // Returns memory freed by the writer model to the OS, so it cannot be reused unseen by the load being measured.
+    // Returns freed memory (the writer model before loading, earlier work before generation) to the OS, so the peak
+    // measured next counts what that step needs rather than reusing memory the process already holds.
     private static void ReleaseFreedMemory()
     {
         GC.Collect();
