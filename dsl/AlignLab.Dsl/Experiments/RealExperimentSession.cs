@@ -5,6 +5,7 @@ using AlignLab.Engine.Methods;
 using AlignLab.Engine.Models;
 using AlignLab.Engine.Models.Lora;
 using AlignLab.Engine.Runtime;
+using AlignLab.Engine.Tokenization;
 using AlignLab.Theory;
 using TorchSharp;
 
@@ -159,14 +160,9 @@ internal sealed class RealExperimentSession : IExperimentSession
         }
         var folder = Path.Combine(rowFolder, PolicyFolder);
         HuggingFaceFolder.Save(policy, folder);
-        foreach (var file in Directory.EnumerateFiles(basePolicy).Where(IsTokenizerFile))
-            AtomicFile.WriteAllBytes(Path.Combine(folder, Path.GetFileName(file)), File.ReadAllBytes(file));
+        // The tokenizer's files and the generation settings, so the saved policy reads, renders and stops as the base did.
+        ModelTokenizer.CopyFiles(basePolicy, folder, [.. ModelTokenizer.FolderFiles, "generation_config.json"]);
     }
-
-    /// <summary>The files a model folder's tokenizer is read from (<c>ModelTokenizer.Load</c>) and generation settings.</summary>
-    private static bool IsTokenizerFile(string path) => Path.GetFileName(path) is
-        "tokenizer.json" or "tokenizer.model" or "tokenizer_config.json" or "special_tokens_map.json" or "vocab.json" or "merges.txt"
-        or "generation_config.json";
 
     private IReadOnlyDictionary<string, object?> TableRow(ExperimentRow r)
     {

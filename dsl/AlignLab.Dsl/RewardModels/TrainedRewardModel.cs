@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using AlignLab.Dsl.Results;
 using AlignLab.Engine.Estimation;
 using AlignLab.Engine.Models;
+using AlignLab.Engine.Tokenization;
 using AlignLab.Engine.Training;
 
 namespace AlignLab.Dsl;
@@ -58,9 +59,7 @@ public sealed class TrainedRewardModel : IDisposable
         AtomicFolder.Write(folder, temp =>
         {
             HuggingFaceFolder.Save(Model, temp);
-            if (tokenizerFolder is not null)
-                foreach (var name in TokenizerFiles)
-                    if (File.Exists(Path.Combine(tokenizerFolder, name))) File.Copy(Path.Combine(tokenizerFolder, name), Path.Combine(temp, name));
+            if (tokenizerFolder is not null) ModelTokenizer.CopyFiles(tokenizerFolder, temp);
             var record = provenance?.DeepClone().AsObject() ?? [];
             record["method"] = "bradley-terry";
             record["options"] = JsonSerializer.SerializeToNode(Options with { Dataset = null });
@@ -71,10 +70,6 @@ public sealed class TrainedRewardModel : IDisposable
             File.WriteAllText(Path.Combine(temp, TrainingFile), record.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         });
     }
-
-    /// <summary>The tokenizer files of a Hugging Face folder, copied so the reward folder reads text as its base did.</summary>
-    private static readonly string[] TokenizerFiles =
-        ["tokenizer.json", "tokenizer.model", "vocab.json", "merges.txt", "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json"];
 
     /// <inheritdoc />
     public void Dispose() => Model.Dispose();

@@ -33,6 +33,37 @@ public sealed class ModelTokenizer
     /// <summary>The tokenizer files <see cref="Load"/> reads, for messages.</summary>
     public const string FileNames = "tokenizer.json, tokenizer.model or vocab.json + merges.txt";
 
+    /// <summary>
+    /// Every file of a model folder that decides how text becomes its ids: the tokenizer files <see cref="Load"/> reads,
+    /// the special-token maps and added tokens, and the chat template (<see cref="ChatTemplate.Load"/>). A copy of the
+    /// model saved elsewhere (a fine-tuned policy, a reward model on its trunk) needs these beside its weights.
+    /// </summary>
+    public static IReadOnlyList<string> FolderFiles { get; } =
+    [
+        "tokenizer.json", "tokenizer.model", VocabAndMerges.VocabFile, VocabAndMerges.MergesFile, "tokenizer_config.json",
+        "special_tokens_map.json", "added_tokens.json", "chat_template.jinja", "chat_template.json",
+    ];
+
+    /// <summary>
+    /// Copies each of <paramref name="names"/> (by default <see cref="FolderFiles"/>) that the folder
+    /// <paramref name="from"/> has into the folder <paramref name="to"/>, each written under a temporary name and renamed,
+    /// so a copy is whole or absent.
+    /// </summary>
+    public static void CopyFiles(string from, string to, IEnumerable<string>? names = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(from);
+        ArgumentException.ThrowIfNullOrEmpty(to);
+        foreach (var name in names ?? FolderFiles)
+        {
+            var source = Path.Combine(from, name);
+            if (!File.Exists(source)) continue;
+            var target = Path.Combine(to, name);
+            var temp = target + ".tmp";
+            File.Copy(source, temp, overwrite: true);
+            File.Move(temp, target, overwrite: true);
+        }
+    }
+
     /// <summary>Whether <paramref name="folder"/> has a tokenizer file (see <see cref="FileNames"/>).</summary>
     public static bool Exists(string folder) =>
         File.Exists(Path.Combine(folder, "tokenizer.json")) || File.Exists(Path.Combine(folder, "tokenizer.model")) || VocabAndMerges.Exists(folder);
