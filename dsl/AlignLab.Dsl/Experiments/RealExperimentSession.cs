@@ -53,7 +53,7 @@ internal sealed class RealExperimentSession : IExperimentSession
             using var baseModel = Data.LoadPolicy();
             var metrics = spec.Kind == MethodKind.BestOfN
                 ? Evaluate(spec, gen => MonteCarloEvaluation.EvaluateBestOfN(baseModel, Data.Reward, spec.N, Data.EvalPrompts.Prompts, Data.EvalPrompts.Mask, Config, gen))
-                : AgainstItself(Evaluate(spec, gen => MonteCarloEvaluation.Evaluate(baseModel, baseModel, Data.Reward, Data.EvalPrompts.Prompts, Data.EvalPrompts.Mask, Config, gen)));
+                : Evaluate(spec, gen => MonteCarloEvaluation.Evaluate(baseModel, baseModel, Data.Reward, Data.EvalPrompts.Prompts, Data.EvalPrompts.Mask, Config, gen));
             return Row(spec, metrics, new RowTraining.Outcome(0, double.NaN, 0.0));
         }
 
@@ -122,12 +122,6 @@ internal sealed class RealExperimentSession : IExperimentSession
         var ns = Enumerable.Range(0, 61).Select(i => Math.Exp(Math.Log(nMax) * i / 60)).ToArray();
         return new FrontierCurve("best-of-n (theory: log n − (n−1)/n, n/(n+1))", [.. ns.Select(ContinuousCase.BonKl)], [.. ns.Select(ContinuousCase.BonWinRate)]);
     }
-
-    /// <summary>
-    /// The reference against itself: its KL is 0 on every sample (already exact), and its win rate is exactly ½, because
-    /// two independent samples are exchangeable and ties count half; only the reward and length are estimated.
-    /// </summary>
-    private static MonteCarloMetrics AgainstItself(MonteCarloMetrics metrics) => metrics with { WinRate = Estimate.Exact(0.5) };
 
     private MonteCarloConfig Config => new(Data.Sampling, _spec.EvalSamplesPerPrompt, _spec.BatchSize);
 

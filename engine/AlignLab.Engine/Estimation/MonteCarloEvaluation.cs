@@ -30,7 +30,9 @@ public static class MonteCarloEvaluation
     /// E_{π filtered}[log π/p] of the unfiltered models, not a KL of the filtered ones;</item>
     /// <item>expected reward E_π[r] and length E_π[|y|] (tokens up to and including the end token) from the same samples.</item>
     /// </list>
-    /// Rewards come from <see cref="IRewardFunction.Score(Tensor, Tensor, Tensor?)"/> with the prompt mask.
+    /// Rewards come from <see cref="IRewardFunction.Score(Tensor, Tensor, Tensor?)"/> with the prompt mask. When
+    /// <paramref name="policy"/> is <paramref name="reference"/> itself, KL (0) and win rate (½) are exact and only the
+    /// policy's samples are drawn.
     /// <paramref name="progress"/>, when given, receives the fraction of prompts done after each batch.
     /// </summary>
     public static MonteCarloMetrics Evaluate(ISequencePolicy policy, ISequencePolicy reference, IRewardFunction reward,
@@ -40,6 +42,9 @@ public static class MonteCarloEvaluation
         ArgumentNullException.ThrowIfNull(reference);
         Check(reward, prompts, promptMask, config, generator);
         int m = config.SamplesPerPrompt;
+        // The reference against itself: its log-ratio is 0 on every sample and its win rate exactly ½ (two independent
+        // samples are exchangeable and ties count half), so only its own samples are drawn and only reward and length estimated.
+        bool itself = ReferenceEquals(policy, reference);
         var rewards = new Figure("reward");
         var referenceRewards = new Figure("reference reward");
         var logPolicy = new Figure("log π(y|x)");
@@ -48,19 +53,23 @@ public static class MonteCarloEvaluation
         ForEachBatch(prompts, promptMask, config, progress, (x, mask) =>
         {
             var sampled = policy.Sample(x, m, config.Sampling, generator, mask);
-            var fresh = reference.Sample(x, m, config.Sampling, generator, mask);
             rewards.Add(reward.Score(sampled.Prompts, sampled.Responses, sampled.PromptMask));
+            lengths.Add(ResponseLengths.Of(sampled.Responses, config.Sampling.EndTokens ?? []));
+            if (itself) return;
+            var fresh = reference.Sample(x, m, config.Sampling, generator, mask);
             referenceRewards.Add(reward.Score(fresh.Prompts, fresh.Responses, fresh.PromptMask));
-            // Both log-probs by the same scorer, so π = p gives exactly 0 per sample.
+            // Both log-probs by the same scorer, so a policy equal to the reference gives exactly 0 per sample.
             logPolicy.Add(SequenceScorer.LogProbs(policy, sampled.Prompts, sampled.Responses, promptMask: sampled.PromptMask));
             logReference.Add(SequenceScorer.LogProbs(reference, sampled.Prompts, sampled.Responses, promptMask: sampled.PromptMask));
-            lengths.Add(ResponseLengths.Of(sampled.Responses, config.Sampling.EndTokens ?? []));
         });
         using var r = rewards.Values(m);
+        using var length = lengths.Values(m);
+        if (itself)
+            return new MonteCarloMetrics(new Estimate(0.5, 0, r.shape[0]), new Estimate(0, 0, r.shape[0]),
+                MonteCarloEstimators.Mean(r, m), MonteCarloEstimators.Mean(length, m));
         using var rFresh = referenceRewards.Values(m);
         using var logPi = logPolicy.Values(m);
         using var logRef = logReference.Values(m);
-        using var length = lengths.Values(m);
         return new MonteCarloMetrics(MonteCarloEstimators.WinRate(r, rFresh, m), MonteCarloEstimators.Kl(logPi, logRef, m),
             MonteCarloEstimators.Mean(r, m), MonteCarloEstimators.Mean(length, m));
     }
