@@ -31,11 +31,12 @@ open System.Globalization
 open TorchSharp
 open AlignLab.Theory
 open AlignLab.Engine.Methods
-open AlignLab.Engine.Models
 open AlignLab.Engine.Selection
 open AlignLab.Dsl.Plots
 open AlignLab.Dsl.Results
 open AlignLab.Dsl.Scripting
+open AlignLab.Engine.Policies
+open AlignLab.Models.Generation
 
 let ctx = ScriptContext.ForScript __SOURCE_FILE__
 let quick = ctx.Arg("quick", false)

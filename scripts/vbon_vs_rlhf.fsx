@@ -25,12 +25,13 @@ open System.Globalization
 open AlignLab.Theory
 open AlignLab.Engine.Estimation
 open AlignLab.Engine.Methods
-open AlignLab.Engine.Models
 open AlignLab.Engine.Tasks
 open AlignLab.Engine.Training
 open AlignLab.Dsl.Plots
 open AlignLab.Dsl.Results
 open AlignLab.Dsl.Scripting
+open AlignLab.Engine.Policies
+open AlignLab.Models.Generation
 
 let ctx = ScriptContext.ForScript __SOURCE_FILE__
 let quick = ctx.Arg("quick", false)

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
-using AlignLab.Engine.Models;
+using AlignLab.Models;
+using AlignLab.Models.HuggingFace;
 using TorchSharp;
 
 namespace AlignLab.Tests;
@@ -12,7 +13,7 @@ namespace AlignLab.Tests;
 public sealed class TinyModelFolder : IDisposable
 {
     // Found from this file's own location (tests/TinyModelFolder.cs), whichever test project it is compiled into.
-    private static readonly string Fixtures = System.IO.Path.Combine(TestsFolder(), "AlignLab.Engine.Tests", "Tokenization", "Fixtures");
+    private static readonly string Fixtures = System.IO.Path.Combine(TestsFolder(), "AlignLab.Models.Tests", "Tokenization", "Fixtures");
 
     private TinyModelFolder(TransformerConfig config, string tokenizerFixture, long seed, bool reward = false)
     {

@@ -9,5 +9,5 @@
 internal static class NativeRuntimeForTests
 {
     [System.Runtime.CompilerServices.ModuleInitializer]
-    internal static void Initialize() => AlignLab.Engine.Runtime.NativeRuntime.Initialize();
+    internal static void Initialize() => AlignLab.Models.Runtime.NativeRuntime.Initialize();
 }

@@ -1,10 +1,10 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
-using AlignLab.Engine.Runtime;
+using AlignLab.Models.Runtime;
 
 namespace AlignLab.Dsl;
 
-/// <summary>Runs <see cref="NativeRuntime.Initialize"/> when AlignLab.Dsl loads, in case its code reaches TorchSharp before any AlignLab.Engine type.</summary>
+/// <summary>Runs <see cref="NativeRuntime.Initialize"/> when AlignLab.Dsl loads, in case its code reaches TorchSharp before any AlignLab.Models type.</summary>
 internal static class NativeRuntimeInitializer
 {
     [ModuleInitializer]

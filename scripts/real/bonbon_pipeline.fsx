@@ -19,8 +19,8 @@ open System
 open System.IO
 open AlignLab.Dsl
 open AlignLab.Dsl.Scripting
-open AlignLab.Engine.Models.Lora
 open AlignLab.Engine.Tasks
+open AlignLab.Models.Lora
 
 let ctx = ScriptContext.ForScript __SOURCE_FILE__
 let quick = ctx.Arg("quick", false)

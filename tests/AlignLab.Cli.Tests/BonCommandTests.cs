@@ -52,7 +52,7 @@ public sealed class BonCommandTests : IDisposable
         Assert.Equal([0, 1, 2], records.Select(r => r.Index));
         Assert.Equal([1, 2, 3], records.Select(r => r.Line));
 
-        using var policy = Models.Load(_policy.Path);
+        using var policy = Dsl.Models.Load(_policy.Path);
         using var reward = SequenceClassifierReward.Load(_reward.Path, policy.Tokenizer);
         Assert.True(reward.Reencodes);
         foreach (var record in records)
@@ -201,9 +201,9 @@ public sealed class BonCommandTests : IDisposable
         Assert.Equal(File.ReadAllBytes(whole), File.ReadAllBytes(killed));
     }
 
-    // The engine tests' real chat templates (tests/AlignLab.Engine.Tests/Tokenization/Fixtures/chat), found from this file.
+    // The model tests' real chat templates (tests/AlignLab.Models.Tests/Tokenization/Fixtures/chat), found from this file.
     private static string ChatFixtures([CallerFilePath] string path = "") =>
-        Path.Combine(Path.GetDirectoryName(path)!, "..", "AlignLab.Engine.Tests", "Tokenization", "Fixtures", "chat");
+        Path.Combine(Path.GetDirectoryName(path)!, "..", "AlignLab.Models.Tests", "Tokenization", "Fixtures", "chat");
 
     private static int Lines(string path)
     {

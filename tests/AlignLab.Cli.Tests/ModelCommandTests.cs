@@ -1,6 +1,6 @@
 using System.Text.Json;
-using AlignLab.Engine.Models;
-using AlignLab.Engine.Tokenization;
+using AlignLab.Models.HuggingFace;
+using AlignLab.Models.Tokenization;
 using AlignLab.Tests;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -97,7 +97,7 @@ public sealed class ModelCommandTests : IDisposable
     public void Info_NamesTheChatTemplatesFamily_OrSaysAlignLabDoesNotRenderIt()
     {
         static string TemplateOf(string family) =>
-            JsonDocument.Parse(File.ReadAllText(Path.Combine(ScriptFolder.RepositoryRoot(), "tests", "AlignLab.Engine.Tests", "Tokenization", "Fixtures", "chat", family, "tokenizer_config.json")))
+            JsonDocument.Parse(File.ReadAllText(Path.Combine(ScriptFolder.RepositoryRoot(), "tests", "AlignLab.Models.Tests", "Tokenization", "Fixtures", "chat", family, "tokenizer_config.json")))
                 .RootElement.GetProperty("chat_template").GetString()!;
         var jinja = Path.Combine(_gpt2.Path, "chat_template.jinja");
         File.WriteAllText(jinja, TemplateOf("zephyr"));
@@ -135,7 +135,7 @@ public sealed class ModelCommandTests : IDisposable
         for (var i = 0; i < logProbs.Length; i++) Assert.Equal(reference[i], logProbs[i], 1e-5);
     }
 
-    private static readonly string HfFixtures = Path.Combine(ScriptFolder.RepositoryRoot(), "tests", "AlignLab.Engine.Tests", "Models", "Fixtures", "hf");
+    private static readonly string HfFixtures = Path.Combine(ScriptFolder.RepositoryRoot(), "tests", "AlignLab.Models.Tests", "Fixtures", "hf");
 
     public static TheoryData<string> HfFixtureFolders() =>
         new(JsonDocument.Parse(File.ReadAllText(Path.Combine(HfFixtures, "expected.json"))).RootElement.EnumerateObject().Select(p => p.Name));
@@ -145,7 +145,7 @@ public sealed class ModelCommandTests : IDisposable
     public void LogProbsIds_MatchPyTorchOnEveryArchitectureFixture(string name)
     {
         // The engine's fixture folders (GPT-2, Llama, Qwen2, NeoX; F32/F16/BF16; sharded) and their log-probs from a
-        // plain PyTorch implementation (Models/Fixtures/make_hf_fixtures.py): the command's output is the same contract.
+        // plain PyTorch implementation (tests/AlignLab.Models.Tests/Fixtures/make_hf_fixtures.py): the command's output is the same contract.
         var expected = JsonDocument.Parse(File.ReadAllText(Path.Combine(HfFixtures, "expected.json"))).RootElement.GetProperty(name);
         var sequences = expected.GetProperty("sequences").EnumerateArray().ToArray();
         var reference = expected.GetProperty("logprobs").EnumerateArray().ToArray();

@@ -89,7 +89,7 @@ public sealed class ModelsLoadTests : IDisposable
     public void Load_OfAMissingFolder_NamesIt()
     {
         var missing = Path.Combine(_folder.Path, "nope");
-        var e = Assert.Throws<DirectoryNotFoundException>(() => Models.Load(missing));
+        var e = Assert.Throws<DirectoryNotFoundException>(() => Dsl.Models.Load(missing));
         Assert.Contains(missing, e.Message);
     }
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using AlignLab.Engine.Models;
+using AlignLab.Models.HuggingFace;
 using AlignLab.Tests;
 
 namespace AlignLab.Cli.Tests;

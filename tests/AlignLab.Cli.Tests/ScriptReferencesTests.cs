@@ -8,7 +8,7 @@ public class ScriptReferencesTests
     public void AlignLabAssemblies_AreFoundByFollowingReferencesFromDsl()
     {
         var names = ScriptReferences.AlignLabAssemblies.Select(a => a.GetName().Name).ToList();
-        Assert.Equal(["AlignLab.Dsl", "AlignLab.Engine", "AlignLab.Theory"], names);
+        Assert.Equal(["AlignLab.Dsl", "AlignLab.Engine", "AlignLab.Models", "AlignLab.Theory"], names);
     }
 
     [Fact]

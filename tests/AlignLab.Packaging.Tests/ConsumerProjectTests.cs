@@ -12,7 +12,7 @@ namespace AlignLab.Packaging.Tests;
 public sealed class ConsumerProjectTests(PackedFeed feed)
 {
     private const string Program = """
-        using AlignLab.Engine.Models;
+        using AlignLab.Engine.Policies;
         using AlignLab.Theory;
         using TorchSharp;
         using static TorchSharp.torch;

@@ -23,7 +23,7 @@ public sealed class PackedFeed : IDisposable
             .Succeeded();
     }
 
-    /// <summary>The feed folder: AlignLab.Theory, .Engine, .Dsl and the AlignLab.Cli tool packages.</summary>
+    /// <summary>The feed folder: AlignLab.Theory, .Models, .Engine, .Dsl and the AlignLab.Cli tool packages.</summary>
     public string Folder { get; }
 
     /// <summary>The version of every package in the feed.</summary>

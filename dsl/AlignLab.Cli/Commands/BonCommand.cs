@@ -6,7 +6,7 @@ using System.Text.Json.Nodes;
 using AlignLab.Dsl;
 using AlignLab.Dsl.Results;
 using AlignLab.Engine.Datasets;
-using AlignLab.Engine.Tokenization;
+using AlignLab.Models.Tokenization;
 
 namespace AlignLab.Cli.Commands;
 
@@ -79,7 +79,7 @@ public static class BonCommand
             BestOfNFile.CheckSettings(outPath, settings);
             var error = parseResult.InvocationConfiguration.Error;
 
-            using var model = Models.Load(settings["policy"]!.GetValue<string>(), parseResult.GetValue(device));
+            using var model = Dsl.Models.Load(settings["policy"]!.GetValue<string>(), parseResult.GetValue(device));
             if (!model.HasTokenizer) throw new ArgumentException($"{model.Folder} has no tokenizer to read the prompts with.");
             var longest = model.Config.MaxPositions - options.MaxNewTokens;
             if (longest < 1) throw new ArgumentException($"--max-new-tokens {options.MaxNewTokens} leaves no room for a prompt in the policy's {model.Config.MaxPositions} positions.");
@@ -90,7 +90,7 @@ public static class BonCommand
                 MaxPromptLength: longest, PromptLength: p => model.EncodePrompt(p).Count, ChatTemplate: template);
             var rows = ReadPrompts(settings["prompts"]!.GetValue<string>(), parseResult.GetValue(format)!, datasetOptions, error);
 
-            using var rewardModel = Models.LoadReward(settings["reward"]!.GetValue<string>(), model, batchSize: parseResult.GetValue(rewardBatch));
+            using var rewardModel = Dsl.Models.LoadReward(settings["reward"]!.GetValue<string>(), model, batchSize: parseResult.GetValue(rewardBatch));
 
             int done = BestOfNFile.Resume(outPath, i => i < rows.Count ? rows[i].Prompt : null);
             if (done == 0) BestOfNFile.WriteSettings(outPath, settings);

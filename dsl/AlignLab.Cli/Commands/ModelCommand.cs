@@ -5,7 +5,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AlignLab.Dsl;
-using AlignLab.Engine.Tokenization;
+using AlignLab.Models.Tokenization;
 
 namespace AlignLab.Cli.Commands;
 
@@ -49,7 +49,7 @@ public static class ModelCommand
             + "reads config.json, the tokenizer files and the safetensors headers, never the weights.") { folder, json };
         command.SetAction(parseResult => Guarded(parseResult, "info", output =>
         {
-            var info = Models.Info(parseResult.GetValue(folder)!);
+            var info = Dsl.Models.Info(parseResult.GetValue(folder)!);
             if (parseResult.GetValue(json)) output.WriteLine(JsonSerializer.Serialize(info, Json));
             else WriteInfo(output, info);
         }));
@@ -217,7 +217,7 @@ public static class ModelCommand
         var progress = interactive ? new LoadingProgress(error) : null;
         try
         {
-            return Models.Load(parseResult.GetValue(folder)!, parseResult.GetValue(device), progress);
+            return Dsl.Models.Load(parseResult.GetValue(folder)!, parseResult.GetValue(device), progress);
         }
         finally
         {

@@ -1,6 +1,6 @@
 using AlignLab.Dsl.Scripting;
-using AlignLab.Engine.Models.Lora;
 using AlignLab.Engine.Runtime;
+using AlignLab.Models.Lora;
 using static TorchSharp.torch;
 
 namespace AlignLab.Dsl;

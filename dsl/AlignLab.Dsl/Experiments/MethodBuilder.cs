@@ -1,7 +1,8 @@
 using AlignLab.Engine.Methods;
-using AlignLab.Engine.Models;
 using AlignLab.Engine.Rewards;
 using AlignLab.Engine.Training;
+using AlignLab.Models;
+using AlignLab.Models.Generation;
 using AlignLab.Theory;
 using static TorchSharp.torch;
 

@@ -2,10 +2,11 @@ using AlignLab.Dsl.Plots;
 using AlignLab.Dsl.Results;
 using AlignLab.Engine.Estimation;
 using AlignLab.Engine.Methods;
-using AlignLab.Engine.Models;
-using AlignLab.Engine.Models.Lora;
 using AlignLab.Engine.Runtime;
-using AlignLab.Engine.Tokenization;
+using AlignLab.Models;
+using AlignLab.Models.HuggingFace;
+using AlignLab.Models.Lora;
+using AlignLab.Models.Tokenization;
 using AlignLab.Theory;
 using TorchSharp;
 

@@ -2,10 +2,12 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using AlignLab.Engine.Datasets;
 using AlignLab.Engine.Methods;
-using AlignLab.Engine.Models;
 using AlignLab.Engine.Rewards;
 using AlignLab.Engine.Runtime;
-using AlignLab.Engine.Tokenization;
+using AlignLab.Models;
+using AlignLab.Models.Generation;
+using AlignLab.Models.HuggingFace;
+using AlignLab.Models.Tokenization;
 using static TorchSharp.torch;
 
 namespace AlignLab.Dsl;
@@ -176,7 +178,7 @@ internal sealed class RealTaskData : IDisposable
             ["reward"] = spec.Reward is null ? spec.RewardName : Path.GetFullPath(spec.Reward),
             ["prompts"] = Path.GetFullPath(spec.Prompts),
             ["prompt_field"] = spec.PromptField,
-            ["chat_template"] = Engine.Tokenization.ChatTemplate.RecordedOption(spec.ChatTemplate),
+            ["chat_template"] = AlignLab.Models.Tokenization.ChatTemplate.RecordedOption(spec.ChatTemplate),
             ["max_prompt_tokens"] = spec.MaxPromptTokens,
             ["on_bad_row"] = spec.OnBadRow.ToString().ToLowerInvariant(),
             ["split_seed"] = spec.SplitSeed,
@@ -274,7 +276,7 @@ internal sealed class RealTaskData : IDisposable
     private static Dataset<PromptRow> ReadPrompts(RealTaskSpec spec, ModelTokenizer? tokenizer) =>
         DatasetReader.ReadPrompts(spec.Prompts, new DatasetOptions(PromptField: spec.PromptField, OnBadRow: spec.OnBadRow,
             MaxPromptLength: tokenizer is null ? null : spec.MaxPromptTokens, PromptLength: tokenizer is null ? null : p => tokenizer.EncodePrompt(p).Count,
-            ChatTemplate: Engine.Tokenization.ChatTemplate.FromOption(spec.ChatTemplate, spec.Policy)));
+            ChatTemplate: AlignLab.Models.Tokenization.ChatTemplate.FromOption(spec.ChatTemplate, spec.Policy)));
 
     /// <summary>
     /// The evaluation and training prompts: the rows shuffled by <see cref="RealTaskSpec.SplitSeed"/> (Fisher–Yates with

@@ -1,9 +1,10 @@
 using AlignLab.Dsl.Plots;
 using AlignLab.Dsl.Results;
 using AlignLab.Engine.Estimation;
-using AlignLab.Engine.Models;
+using AlignLab.Engine.Policies;
 using AlignLab.Engine.Runtime;
 using AlignLab.Engine.Tasks;
+using AlignLab.Models.Generation;
 using AlignLab.Theory;
 
 namespace AlignLab.Dsl;

@@ -1,5 +1,5 @@
-using AlignLab.Engine.Models;
-using AlignLab.Engine.Tokenization;
+using AlignLab.Models;
+using AlignLab.Models.Tokenization;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;

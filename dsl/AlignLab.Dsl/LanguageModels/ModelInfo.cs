@@ -1,5 +1,6 @@
-using AlignLab.Engine.Models;
-using AlignLab.Engine.Tokenization;
+using AlignLab.Models;
+using AlignLab.Models.HuggingFace;
+using AlignLab.Models.Tokenization;
 
 namespace AlignLab.Dsl;
 
@@ -74,10 +75,10 @@ public sealed record ModelInfo(
 
     private static string? ChatTemplateFamilyOf(string folder)
     {
-        if (!Engine.Tokenization.ChatTemplate.Exists(folder)) return null;
+        if (!AlignLab.Models.Tokenization.ChatTemplate.Exists(folder)) return null;
         try
         {
-            return Engine.Tokenization.ChatTemplate.Load(folder).Family.ToString();
+            return AlignLab.Models.Tokenization.ChatTemplate.Load(folder).Family.ToString();
         }
         catch (InvalidDataException)
         {

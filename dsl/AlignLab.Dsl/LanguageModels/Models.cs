@@ -1,7 +1,7 @@
-using AlignLab.Engine.Models;
 using AlignLab.Engine.Rewards;
 using AlignLab.Engine.Runtime;
-using AlignLab.Engine.Tokenization;
+using AlignLab.Models.HuggingFace;
+using AlignLab.Models.Tokenization;
 using TorchSharp;
 
 namespace AlignLab.Dsl;

@@ -1,10 +1,11 @@
 using System.Text.Json.Nodes;
 using AlignLab.Engine.Datasets;
 using AlignLab.Engine.Methods;
-using AlignLab.Engine.Models;
 using AlignLab.Engine.Runtime;
-using AlignLab.Engine.Tokenization;
 using AlignLab.Engine.Training;
+using AlignLab.Models;
+using AlignLab.Models.HuggingFace;
+using AlignLab.Models.Tokenization;
 using TorchSharp;
 using static TorchSharp.torch;
 

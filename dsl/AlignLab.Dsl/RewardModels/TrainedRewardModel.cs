@@ -2,9 +2,10 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using AlignLab.Dsl.Results;
 using AlignLab.Engine.Estimation;
-using AlignLab.Engine.Models;
-using AlignLab.Engine.Tokenization;
 using AlignLab.Engine.Training;
+using AlignLab.Models;
+using AlignLab.Models.HuggingFace;
+using AlignLab.Models.Tokenization;
 
 namespace AlignLab.Dsl;
 

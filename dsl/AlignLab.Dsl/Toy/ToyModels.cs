@@ -3,8 +3,10 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using AlignLab.Dsl.Results;
 using AlignLab.Engine.Methods;
-using AlignLab.Engine.Models;
+using AlignLab.Engine.Policies;
 using AlignLab.Engine.Tasks;
+using AlignLab.Models.Generation;
+using AlignLab.Models.HuggingFace;
 using static TorchSharp.torch;
 
 namespace AlignLab.Dsl;

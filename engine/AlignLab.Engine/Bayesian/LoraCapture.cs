@@ -1,9 +1,9 @@
 using BindingFlags = System.Reflection.BindingFlags;
 using FieldInfo = System.Reflection.FieldInfo;
-using AlignLab.Engine.Models.Lora;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
+using AlignLab.Models.Lora;
 
 namespace AlignLab.Engine.Bayesian;
 

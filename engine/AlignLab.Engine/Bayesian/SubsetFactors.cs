@@ -1,4 +1,4 @@
-using AlignLab.Engine.Models;
+using AlignLab.Engine.Rewards;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
-using AlignLab.Engine.Models;
+using AlignLab.Engine.Policies;
 using AlignLab.Engine.Runtime;
+using AlignLab.Models.Generation;
 using TorchSharp;
 using static TorchSharp.torch;
 

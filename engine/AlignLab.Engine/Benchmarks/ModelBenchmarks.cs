@@ -1,10 +1,13 @@
-using AlignLab.Engine.Runtime;
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
-using AlignLab.Engine.Models;
-using AlignLab.Engine.Models.Lora;
+using AlignLab.Engine.Runtime;
+using AlignLab.Models;
+using AlignLab.Models.Families;
+using AlignLab.Models.Generation;
+using AlignLab.Models.HuggingFace;
+using AlignLab.Models.Lora;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AlignLab.Models.HuggingFace;
 using TorchSharp;
 using static TorchSharp.torch;
 

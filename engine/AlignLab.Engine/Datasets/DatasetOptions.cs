@@ -1,4 +1,4 @@
-using AlignLab.Engine.Tokenization;
+using AlignLab.Models.Tokenization;
 
 namespace AlignLab.Engine.Datasets;
 

@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using AlignLab.Engine.Tokenization;
+using AlignLab.Models.Tokenization;
 
 namespace AlignLab.Engine.Datasets;
 

@@ -1,6 +1,6 @@
-using AlignLab.Engine.Models;
 using AlignLab.Engine.Rewards;
 using AlignLab.Engine.Tasks;
+using AlignLab.Models;
 using AlignLab.Theory;
 
 namespace AlignLab.Engine.Estimation;

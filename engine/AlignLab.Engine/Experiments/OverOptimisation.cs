@@ -1,11 +1,13 @@
 using AlignLab.Engine.Bayesian;
 using AlignLab.Engine.Methods;
-using AlignLab.Engine.Models;
-using AlignLab.Engine.Models.Lora;
+using AlignLab.Engine.Policies;
+using AlignLab.Engine.Rewards;
 using AlignLab.Engine.Runtime;
 using AlignLab.Engine.Selection;
 using AlignLab.Engine.Tasks;
 using AlignLab.Engine.Training;
+using AlignLab.Models.Generation;
+using AlignLab.Models.Lora;
 using AlignLab.Theory;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,9 +1,9 @@
 using AlignLab.Engine.Bayesian;
 using AlignLab.Engine.Methods;
-using AlignLab.Engine.Models.Lora;
-using AlignLab.Engine.Selection;
 using AlignLab.Engine.Runtime;
+using AlignLab.Engine.Selection;
 using AlignLab.Engine.Tasks;
+using AlignLab.Models.Lora;
 using static TorchSharp.torch;
 
 namespace AlignLab.Engine.Experiments;

@@ -17,7 +17,7 @@ namespace AlignLab.Engine.Methods;
 /// <param name="BatchSize">Pairs per step (default 32).</param>
 /// <param name="Variant">The loss form (default <see cref="DefaultVariant"/>).</param>
 /// <param name="EndTokens">
-/// The tokens that end a response (the policy's <see cref="Models.CausalLm.EndTokens"/>; null, the default: none, every
+/// The tokens that end a response (the policy's <see cref="AlignLab.Models.CausalLm.EndTokens"/>; null, the default: none, every
 /// response has the full length); the length-averaged forms count a response's tokens up to and including its first one.
 /// </param>
 public sealed record BonBonConfig(int N = 8, double? Alpha = null, double? Beta = null, int BatchSize = 32,

@@ -1,5 +1,5 @@
-using AlignLab.Engine.Models;
 using AlignLab.Engine.Training;
+using AlignLab.Models;
 using AlignLab.Theory.Objectives;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,4 +1,4 @@
-using AlignLab.Engine.Models;
+using AlignLab.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,5 +1,5 @@
-using AlignLab.Engine.Models;
 using AlignLab.Engine.Training;
+using AlignLab.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,5 +1,6 @@
-using AlignLab.Engine.Models;
 using AlignLab.Engine.Rewards;
+using AlignLab.Models;
+using AlignLab.Models.Generation;
 using static TorchSharp.torch;
 
 namespace AlignLab.Engine.Methods;

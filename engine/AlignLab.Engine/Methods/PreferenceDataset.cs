@@ -1,6 +1,7 @@
-using AlignLab.Engine.Models;
 using AlignLab.Engine.Rewards;
 using AlignLab.Engine.Selection;
+using AlignLab.Models;
+using AlignLab.Models.Generation;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,4 +1,4 @@
-using AlignLab.Engine.Models;
+using AlignLab.Models;
 using static TorchSharp.torch;
 
 namespace AlignLab.Engine.Methods;

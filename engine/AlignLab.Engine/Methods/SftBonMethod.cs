@@ -1,6 +1,6 @@
-using AlignLab.Engine.Models;
 using AlignLab.Engine.Rewards;
 using AlignLab.Engine.Training;
+using AlignLab.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace AlignLab.Engine.Methods;
 
 /// <summary>
-/// A programmatic reward for a <see cref="Models.TabularPolicy"/>: r(x, y) looked up in a table [P][K] by prompt id x
+/// A programmatic reward for a <see cref="AlignLab.Engine.Policies.TabularPolicy"/>: r(x, y) looked up in a table [P][K] by prompt id x
 /// (prompts [B, 1]) and outcome id y (responses [B, 1]). The gold reward of the tabular verification tests. The table is
 /// held once, as float64 on the device given at construction, and scored there.
 /// </summary>

@@ -1,4 +1,4 @@
-using AlignLab.Engine.Models;
+using AlignLab.Models.Generation;
 
 namespace AlignLab.Engine.Methods;
 

@@ -7,7 +7,7 @@ namespace AlignLab.Engine.Rewards;
 /// point, on the inputs' device, no gradient needed: float64 for programmatic rewards, the model's dtype for learned
 /// ones). Gold (programmatic) rewards and learned reward models both implement it.
 /// <para>Variable-length prompts are left-padded with a mask [B, P] (true or 1 = real token), the convention of
-/// <see cref="Models.ISequencePolicy"/>; responses are right-padded after the end token, whose later tokens do not
+/// <see cref="AlignLab.Models.ISequencePolicy"/>; responses are right-padded after the end token, whose later tokens do not
 /// count. Every method passes its mask to <see cref="Score(Tensor, Tensor, Tensor?)"/>; a reward that cannot see the
 /// mask refuses padded prompts rather than score the padding as text.</para>
 /// </summary>

@@ -1,5 +1,6 @@
-using AlignLab.Engine.Models;
-using AlignLab.Engine.Tokenization;
+using AlignLab.Models;
+using AlignLab.Models.HuggingFace;
+using AlignLab.Models.Tokenization;
 using static TorchSharp.torch;
 
 namespace AlignLab.Engine.Rewards;
@@ -23,7 +24,7 @@ public sealed class SequenceClassifierReward : IRewardFunction, IDisposable
     /// Scores with <paramref name="model"/> and its <paramref name="tokenizer"/> (null: token ids only, the policy must
     /// share the model's vocabulary). <paramref name="policyTokenizer"/>: the policy's tokenizer (null: the same as
     /// the reward model's). Responses end at the first of <paramref name="endTokens"/> (pass the policy's
-    /// <see cref="Models.CausalLm.EndTokens"/>; null: its tokenizer's EOS ids, else the reward model's own end tokens).
+    /// <see cref="AlignLab.Models.CausalLm.EndTokens"/>; null: its tokenizer's EOS ids, else the reward model's own end tokens).
     /// </summary>
     public SequenceClassifierReward(SequenceClassificationModel model, ModelTokenizer? tokenizer, ModelTokenizer? policyTokenizer = null,
         int batchSize = 16, string? name = null, IReadOnlyList<long>? endTokens = null)

@@ -1,4 +1,4 @@
-using AlignLab.Engine.Tokenization;
+using AlignLab.Models.Tokenization;
 using static TorchSharp.torch;
 
 namespace AlignLab.Engine.Rewards;

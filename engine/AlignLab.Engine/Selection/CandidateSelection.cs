@@ -45,7 +45,7 @@ public static class CandidateSelection
 
     /// <summary>
     /// Selects, for each prompt i, row i·n + indices[i] of a prompt-major candidate tensor [B·n, ...] (e.g.
-    /// <see cref="Models.SampleBatch.Responses"/>), giving [B, ...].
+    /// <see cref="AlignLab.Models.Generation.SampleBatch.Responses"/>), giving [B, ...].
     /// </summary>
     public static Tensor Gather(Tensor candidates, Tensor indices, int samplesPerPrompt)
     {

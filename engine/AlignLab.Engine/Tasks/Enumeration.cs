@@ -1,7 +1,7 @@
-using AlignLab.Engine.Models;
 using AlignLab.Engine.Rewards;
 using AlignLab.Engine.Runtime;
-using AlignLab.Engine.Sampling;
+using AlignLab.Models;
+using AlignLab.Models.Generation;
 using AlignLab.Theory;
 using static TorchSharp.torch;
 

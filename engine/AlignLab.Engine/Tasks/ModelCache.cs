@@ -2,6 +2,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using AlignLab.Engine.Checkpoints;
+using AlignLab.Models.HuggingFace;
+using AlignLab.Models.Runtime;
 using static TorchSharp.torch;
 
 namespace AlignLab.Engine.Tasks;
@@ -15,8 +17,8 @@ namespace AlignLab.Engine.Tasks;
 /// </summary>
 public static class ModelCache
 {
-    /// <summary>Environment variable that overrides the cache folder.</summary>
-    public const string EnvironmentVariable = "ALIGNLAB_CACHE";
+    /// <summary>Environment variable that overrides the cache folder (<see cref="CacheFolder.EnvironmentVariable"/>).</summary>
+    public const string EnvironmentVariable = CacheFolder.EnvironmentVariable;
 
     /// <summary>
     /// Metadata key of the entry's content hash: SHA-256 over the stored config's JSON and every tensor's name, dtype,
@@ -27,10 +29,7 @@ public static class ModelCache
     private static readonly AsyncLocal<Action<DamagedCacheEntry>?> damagedHandlers = new();
 
     /// <summary>The cache folder in effect.</summary>
-    public static string DefaultDirectory =>
-        Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } dir
-            ? dir
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "alignlab");
+    public static string DefaultDirectory => CacheFolder.Path;
 
     /// <summary>
     /// The first 16 hex digits of SHA-256 over the JSON of <paramref name="parts"/> (each serialised with its runtime

@@ -1,7 +1,7 @@
 namespace AlignLab.Engine.Tasks;
 
 /// <summary>
-/// The toy task's base model and how it is pretrained: a <see cref="Models.TinyGpt"/> of width <see cref="DModel"/>
+/// The toy task's base model and how it is pretrained: a <see cref="AlignLab.Engine.Policies.TinyGpt"/> of width <see cref="DModel"/>
 /// (default 32), <see cref="Heads"/> (2) heads and <see cref="Layers"/> (2) blocks, trained by maximum likelihood on
 /// fresh samples of the toy language for <see cref="Steps"/> (300) Adam steps of <see cref="BatchSize"/> (256) texts at
 /// peak learning rate <see cref="LearningRate"/> (5e-3, decaying linearly to 0), initialised and fed from

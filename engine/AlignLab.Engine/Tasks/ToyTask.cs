@@ -1,5 +1,5 @@
 using AlignLab.Engine.Checkpoints;
-using AlignLab.Engine.Models;
+using AlignLab.Engine.Policies;
 using AlignLab.Engine.Rewards;
 using AlignLab.Engine.Runtime;
 using TorchSharp;

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using AlignLab.Engine.Checkpoints;
 using AlignLab.Engine.Runtime;
+using AlignLab.Models.HuggingFace;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -1,7 +1,7 @@
 using AlignLab.Dsl;
 using AlignLab.Engine.Datasets;
 using AlignLab.Engine.Methods;
-using AlignLab.Engine.Models;
+using AlignLab.Models.HuggingFace;
 using AlignLab.Tests;
 using TorchSharp;
 using static TorchSharp.torch;

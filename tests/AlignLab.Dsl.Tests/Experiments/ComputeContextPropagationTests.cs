@@ -1,10 +1,11 @@
 using AlignLab.Dsl;
 using AlignLab.Engine.Estimation;
 using AlignLab.Engine.Methods;
-using AlignLab.Engine.Models;
+using AlignLab.Engine.Policies;
 using AlignLab.Engine.Runtime;
 using AlignLab.Engine.Tasks;
 using AlignLab.Engine.Training;
+using AlignLab.Models.Generation;
 using TorchSharp;
 using static TorchSharp.torch;
 

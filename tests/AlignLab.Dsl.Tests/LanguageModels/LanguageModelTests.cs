@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using AlignLab.Dsl;
-using AlignLab.Engine.Tokenization;
+using AlignLab.Models.Tokenization;
 using AlignLab.Tests;
 
 namespace AlignLab.Dsl.Tests.LanguageModels;
@@ -88,9 +88,9 @@ public sealed class LanguageModelTests : IDisposable
         Assert.Equal(_model.EncodePrompt("Q: the\nA:"), _model.EncodePrompt([ChatMessage.User("the")], ChatTemplate.Parse("Q: {prompt}\nA:")));
     }
 
-    // The engine tests' real chat templates (tests/AlignLab.Engine.Tests/Tokenization/Fixtures/chat), found from this file.
+    // The model tests' real chat templates (tests/AlignLab.Models.Tests/Tokenization/Fixtures/chat), found from this file.
     private static string ChatFixtures([CallerFilePath] string path = "") =>
-        Path.Combine(Path.GetDirectoryName(path)!, "..", "..", "AlignLab.Engine.Tests", "Tokenization", "Fixtures", "chat");
+        Path.Combine(Path.GetDirectoryName(path)!, "..", "..", "AlignLab.Models.Tests", "Tokenization", "Fixtures", "chat");
 
     [Fact]
     public void LogProbs_AreNormalisedOverTheVocabulary()

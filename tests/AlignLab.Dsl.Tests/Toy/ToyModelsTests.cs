@@ -1,9 +1,12 @@
 using System.Text.Json.Nodes;
 using AlignLab.Dsl;
 using AlignLab.Engine.Methods;
-using AlignLab.Engine.Models;
+using AlignLab.Engine.Policies;
 using AlignLab.Engine.Tasks;
-using AlignLab.Engine.Tokenization;
+using AlignLab.Models.Families;
+using AlignLab.Models.Generation;
+using AlignLab.Models.HuggingFace;
+using AlignLab.Models.Tokenization;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 

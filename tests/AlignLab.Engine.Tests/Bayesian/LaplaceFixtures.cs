@@ -1,5 +1,6 @@
-using AlignLab.Engine.Models;
-using AlignLab.Engine.Models.Lora;
+using AlignLab.Engine.Policies;
+using AlignLab.Engine.Rewards;
+using AlignLab.Models.Lora;
 using MathNet.Numerics.LinearAlgebra;
 using TorchSharp;
 using static TorchSharp.torch;

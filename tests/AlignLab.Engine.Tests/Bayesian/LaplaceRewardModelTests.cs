@@ -1,6 +1,6 @@
 using AlignLab.Engine.Bayesian;
-using AlignLab.Engine.Models;
-using AlignLab.Engine.Models.Lora;
+using AlignLab.Engine.Rewards;
+using AlignLab.Models.Lora;
 using TorchSharp;
 using TorchSharp.Modules;
 using static AlignLab.Engine.Tests.Bayesian.LaplaceFixtures;

@@ -1,6 +1,6 @@
 using AlignLab.Engine.Benchmarks;
-using AlignLab.Engine.Models;
 using AlignLab.Engine.Runtime;
+using AlignLab.Models.Families;
 
 namespace AlignLab.Engine.Tests.Benchmarks;
 

@@ -1,6 +1,7 @@
 using AlignLab.Engine.Checkpoints;
-using AlignLab.Engine.Models;
-using AlignLab.Engine.Models.Lora;
+using AlignLab.Engine.Policies;
+using AlignLab.Engine.Rewards;
+using AlignLab.Models.Lora;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 using AlignLab.Engine.Datasets;
-using AlignLab.Engine.Tokenization;
+using AlignLab.Models.Tokenization;
 using Parquet.Serialization;
 
 namespace AlignLab.Engine.Tests.Datasets;

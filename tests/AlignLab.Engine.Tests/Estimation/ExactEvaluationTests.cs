@@ -1,9 +1,9 @@
 using AlignLab.Engine.Estimation;
-using AlignLab.Engine.Models;
-using AlignLab.Engine.Sampling;
+using AlignLab.Engine.Policies;
 using AlignLab.Engine.Selection;
 using AlignLab.Engine.Tasks;
 using AlignLab.Engine.Tests.Tasks;
+using AlignLab.Models.Generation;
 using AlignLab.Theory;
 using MathNet.Numerics.Distributions;
 using TorchSharp;

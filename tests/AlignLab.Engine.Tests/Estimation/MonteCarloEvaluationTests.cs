@@ -1,12 +1,14 @@
 using AlignLab.Engine.Estimation;
 using AlignLab.Engine.Methods;
-using AlignLab.Engine.Models;
 using AlignLab.Engine.Tasks;
 using AlignLab.Engine.Tests.Tasks;
 using AlignLab.Engine.Training;
+using AlignLab.Models;
+using AlignLab.Models.Generation;
+using AlignLab.Models.HuggingFace;
 using AlignLab.Theory;
-using Xunit.Abstractions;
 using TorchSharp;
+using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace AlignLab.Engine.Tests.Estimation;

@@ -1,8 +1,10 @@
 using AlignLab.Engine.Methods;
-using AlignLab.Engine.Models;
 using AlignLab.Engine.Rewards;
 using AlignLab.Engine.Selection;
 using AlignLab.Engine.Training;
+using AlignLab.Models;
+using AlignLab.Models.Generation;
+using AlignLab.Models.HuggingFace;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -31,7 +31,7 @@ public class RewardModelMethodVerificationTests
         using var gold = TabularFixtures.Reward();
         using var data = PreferenceDataset.FromBase(TabularFixtures.Base(), TabularFixtures.Prompts(1), 20_000, gold, PairLabeling.BradleyTerry, 0.0,
             TabularFixtures.Sampling, generator);
-        using var model = new AlignLab.Engine.Models.TabularPolicy(new AlignLab.Engine.Models.TabularPolicyConfig(1, 6));
+        using var model = new AlignLab.Engine.Policies.TabularPolicy(new AlignLab.Engine.Policies.TabularPolicyConfig(1, 6));
         TabularFixtures.Train(_ => new RewardModelMethod(model, (x, y) => model.Logits.index_select(0, x.reshape(-1)).gather(1, y.reshape(-1, 1)).squeeze(1),
             data, new RewardModelConfig(BatchSize: 64)));
         var learned = model.Logits.data<float>().ToArray();

@@ -1,6 +1,7 @@
 using AlignLab.Engine.Methods;
-using AlignLab.Engine.Models;
+using AlignLab.Engine.Policies;
 using AlignLab.Engine.Training;
+using AlignLab.Models.Generation;
 using AlignLab.Theory;
 using MathNet.Numerics.Distributions;
 using static TorchSharp.torch;

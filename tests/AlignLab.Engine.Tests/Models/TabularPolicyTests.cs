@@ -1,5 +1,6 @@
-using AlignLab.Engine.Models;
+using AlignLab.Engine.Policies;
 using AlignLab.Engine.Tests.Methods;
+using AlignLab.Models.Generation;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,5 +1,7 @@
 using System.Text.Json;
-using AlignLab.Engine.Models;
+using AlignLab.Engine.Policies;
+using AlignLab.Engine.Rewards;
+using AlignLab.Models.Generation;
 using TorchSharp;
 using static TorchSharp.torch;
 

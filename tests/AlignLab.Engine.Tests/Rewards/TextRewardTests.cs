@@ -1,7 +1,6 @@
-using AlignLab.Engine.Models;
 using AlignLab.Engine.Rewards;
-using AlignLab.Engine.Tests.Tokenization;
-using AlignLab.Engine.Tokenization;
+using AlignLab.Models;
+using AlignLab.Models.Tokenization;
 using static TorchSharp.torch;
 
 // Not AlignLab.Engine.Tests.Rewards: that namespace would hide AlignLab.Engine.Rewards from the other test files.
@@ -13,7 +12,7 @@ namespace AlignLab.Engine.Tests;
 /// </summary>
 public class TextRewardTests
 {
-    private static readonly ModelTokenizer Tokenizer = ModelTokenizer.Load(TokenizerFixtures.ByteLevel);
+    private static readonly ModelTokenizer Tokenizer = ModelTokenizer.Load(Path.Combine(AppContext.BaseDirectory, "Tokenization", "Fixtures", "bytelevel"));
     private const long Eos = 263;
 
     [Fact]

@@ -1,9 +1,10 @@
 using System.Diagnostics;
 using AlignLab.Engine.Methods;
-using AlignLab.Engine.Models;
+using AlignLab.Engine.Policies;
 using AlignLab.Engine.Rewards;
 using AlignLab.Engine.Runtime;
 using AlignLab.Engine.Training;
+using AlignLab.Models.Generation;
 using TorchSharp;
 using static TorchSharp.torch;
 

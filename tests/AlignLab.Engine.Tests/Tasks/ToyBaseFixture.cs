@@ -1,4 +1,4 @@
-using AlignLab.Engine.Models;
+using AlignLab.Engine.Policies;
 using AlignLab.Engine.Tasks;
 
 namespace AlignLab.Engine.Tests.Tasks;

@@ -1,6 +1,7 @@
 using AlignLab.Engine.Checkpoints;
-using AlignLab.Engine.Models;
+using AlignLab.Engine.Policies;
 using AlignLab.Engine.Tasks;
+using AlignLab.Models.HuggingFace;
 using AlignLab.Theory;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,5 +1,4 @@
 using AlignLab.Engine.Methods;
-using AlignLab.Engine.Models;
 using AlignLab.Engine.Tests.Methods;
 using AlignLab.Engine.Training;
 using TorchSharp;

@@ -1,8 +1,9 @@
 using AlignLab.Engine.Checkpoints;
 using AlignLab.Engine.Methods;
-using AlignLab.Engine.Models;
-using AlignLab.Engine.Models.Lora;
+using AlignLab.Engine.Policies;
 using AlignLab.Engine.Training;
+using AlignLab.Models.HuggingFace;
+using AlignLab.Models.Lora;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,8 +1,9 @@
 using AlignLab.Engine.Checkpoints;
 using AlignLab.Engine.Methods;
-using AlignLab.Engine.Models;
+using AlignLab.Engine.Policies;
 using AlignLab.Engine.Tests.Methods;
 using AlignLab.Engine.Training;
+using AlignLab.Models.HuggingFace;
 using AlignLab.Tests;
 using TorchSharp;
 using static TorchSharp.torch;
