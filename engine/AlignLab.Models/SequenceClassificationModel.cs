@@ -52,6 +52,9 @@ public sealed class SequenceClassificationModel : Module, IHuggingFaceLayout
         "gpt_neox" => "GPTNeoXForSequenceClassification",
         "mistral" => "MistralForSequenceClassification",
         "qwen2" => "Qwen2ForSequenceClassification",
+        "qwen3" => "Qwen3ForSequenceClassification",
+        "gemma" => "GemmaForSequenceClassification",
+        "gemma2" => "Gemma2ForSequenceClassification",
         _ => "LlamaForSequenceClassification",
     };
 
@@ -162,7 +165,7 @@ public sealed class SequenceClassificationModel : Module, IHuggingFaceLayout
     {
         "gpt2" when Gpt2LmHeadModel.IsBuffer(key) => null,
         "gpt_neox" when GptNeoXForCausalLm.IsBuffer(key) => null,
-        "llama" or "mistral" or "qwen2" when LlamaForCausalLm.IsBuffer(key) => null,
+        _ when LlamaForCausalLm.ModelTypes.Contains(config.ModelType) && LlamaForCausalLm.IsBuffer(key) => null,
         _ => key,
     };
 

@@ -1,18 +1,27 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using AlignLab.Models.Families;
+using AlignLab.Models.HuggingFace;
 using AlignLab.Models.Layers;
 
 namespace AlignLab.Models;
 
 /// <summary>
-/// The shape of a decoder-only transformer, in the fields of a Hugging Face <c>config.json</c> (one record for every
-/// architecture; each reads the fields it uses). <see cref="ModelType"/> picks the architecture: <c>gpt2</c>
-/// (<see cref="Gpt2LmHeadModel"/>), <c>llama</c>/<c>mistral</c>/<c>qwen2</c> (<see cref="LlamaForCausalLm"/>),
-/// <c>gpt_neox</c> (<see cref="GptNeoXForCausalLm"/>). <see cref="HeadDim"/> defaults to HiddenSize / Heads and
-/// <see cref="KeyValueHeads"/> to Heads (grouped-query attention when fewer). <see cref="Dropout"/> applies to the
-/// residual branches and attention weights in training mode only; a loaded model uses 0 (as alignment fine-tuning does).
-/// <see cref="EndTokens"/> is the model's end-of-sequence set, the one rule every response follows.
+/// The shape of a decoder-only transformer, in the fields of a Hugging Face <c>config.json</c>: one record every layer
+/// reads, filled by one reader per architecture beside its model file (<see cref="Gpt2Config"/>, <see cref="LlamaConfig"/>
+/// for llama/mistral/qwen2, <see cref="Qwen3Config"/>, <see cref="GemmaConfig"/>, <see cref="Gemma2Config"/>,
+/// <see cref="GptNeoXConfig"/>), each reading its keys strictly (<see cref="ConfigJson"/>). <see cref="ModelType"/>
+/// picks the architecture: <c>gpt2</c> (<see cref="Gpt2LmHeadModel"/>), <c>llama</c>/<c>mistral</c>/<c>qwen2</c>/
+/// <c>qwen3</c>/<c>gemma</c>/<c>gemma2</c> (<see cref="LlamaForCausalLm"/>), <c>gpt_neox</c>
+/// (<see cref="GptNeoXForCausalLm"/>). <see cref="HeadDim"/> defaults to HiddenSize / Heads and
+/// <see cref="KeyValueHeads"/> to Heads (grouped-query attention when fewer). <see cref="Rope"/> is the rotary
+/// embedding's form (null: plain, θ 10000; <see cref="Rotary"/> gives it). <see cref="SlidingWindow"/> w limits a query
+/// at position i to keys s with i − s &lt; w, on every layer or on the layers <see cref="SlidingLayers"/> marks.
+/// <see cref="AttentionSoftcap"/> and <see cref="FinalSoftcap"/> c bound attention scores and logits to c·tanh(x/c)
+/// (Gemma2), and <see cref="QueryPreAttentionScalar"/> s sets the attention scale to s^−½ instead of HeadDim^−½.
+/// <see cref="MaxPositions"/> is the longest sequence the model takes (under dynamic NTK scaling, which exists to extend
+/// it, max_position_embeddings × factor). <see cref="Dropout"/> applies to the residual branches and attention weights
+/// in training mode only; a loaded model uses 0 (as alignment fine-tuning does). <see cref="EndTokens"/> is the model's
+/// end-of-sequence set, the one rule every response follows.
 /// </summary>
 public sealed record TransformerConfig(
     string ModelType,
@@ -26,21 +35,39 @@ public sealed record TransformerConfig(
     string Activation = "gelu_new",
     int? KeyValueHeadCount = null,
     int? HeadDimension = null,
-    double RopeTheta = 10000,
-    double RotaryPct = 1.0,
+    RopeParameters? Rope = null,
     bool TieWordEmbeddings = true,
     bool AttentionBias = false,
     bool MlpBias = false,
     bool ParallelResidual = true,
     int? SlidingWindow = null,
+    IReadOnlyList<bool>? SlidingLayers = null,
+    double? AttentionSoftcap = null,
+    double? FinalSoftcap = null,
+    double? QueryPreAttentionScalar = null,
     double Dropout = 0,
     long? BosTokenId = null,
     IReadOnlyList<long>? EosTokenIds = null,
     long? PadTokenId = null,
     IReadOnlyList<long>? GenerationEosTokenIds = null)
 {
+    private delegate TransformerConfig Reader(ConfigJson json, string modelType);
+
+    // One reader and one writer per architecture, by model_type.
+    private static readonly Dictionary<string, (Reader Read, Action<TransformerConfig, JsonObject> Write, string Architecture)> Families = new()
+    {
+        ["gpt2"] = (Gpt2Config.Read, Gpt2Config.Write, "GPT2LMHeadModel"),
+        ["llama"] = (LlamaConfig.Read, LlamaConfig.Write, "LlamaForCausalLM"),
+        ["mistral"] = (LlamaConfig.Read, LlamaConfig.Write, "MistralForCausalLM"),
+        ["qwen2"] = (LlamaConfig.Read, LlamaConfig.Write, "Qwen2ForCausalLM"),
+        ["qwen3"] = (Qwen3Config.Read, Qwen3Config.Write, "Qwen3ForCausalLM"),
+        ["gemma"] = (GemmaConfig.Read, GemmaConfig.Write, "GemmaForCausalLM"),
+        ["gemma2"] = (Gemma2Config.Read, Gemma2Config.Write, "Gemma2ForCausalLM"),
+        ["gpt_neox"] = (GptNeoXConfig.Read, GptNeoXConfig.Write, "GPTNeoXForCausalLM"),
+    };
+
     /// <summary>The architectures this project implements, by <c>model_type</c>.</summary>
-    public static readonly IReadOnlyList<string> SupportedModelTypes = ["gpt2", "llama", "mistral", "qwen2", "gpt_neox"];
+    public static readonly IReadOnlyList<string> SupportedModelTypes = [.. Families.Keys];
 
     /// <summary>Key/value heads (grouped-query attention shares each among Heads / KeyValueHeads query heads).</summary>
     public int KeyValueHeads => KeyValueHeadCount ?? Heads;
@@ -48,8 +75,17 @@ public sealed record TransformerConfig(
     /// <summary>Width of one attention head.</summary>
     public int HeadDim => HeadDimension ?? HiddenSize / Heads;
 
+    /// <summary>The rotary embedding's form (<see cref="Rope"/>, or plain rotation with θ 10000).</summary>
+    public RopeParameters Rotary => Rope ?? RopeParameters.Default;
+
     /// <summary>Number of leading dimensions of each head that rotary embeddings rotate (GPT-NeoX's partial rotary).</summary>
-    public int RotaryDim => (int)(HeadDim * RotaryPct);
+    public int RotaryDim => Rotary.Dimensions(HeadDim);
+
+    /// <summary>The sliding window of layer <paramref name="layer"/> (null: it attends to every earlier position).</summary>
+    public int? WindowOf(int layer) => SlidingLayers is null || SlidingLayers[layer] ? SlidingWindow : null;
+
+    /// <summary>The transformers causal-LM class of this architecture (config.json's <c>architectures</c>).</summary>
+    public string CausalLmArchitecture => Families.TryGetValue(ModelType, out var f) ? f.Architecture : throw Unsupported(ModelType);
 
     /// <summary>
     /// The tokens that end a response: config.json's <c>eos_token_id</c> (<see cref="EosTokenIds"/>) followed by the ids
@@ -64,8 +100,7 @@ public sealed record TransformerConfig(
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid field; returns this config.</summary>
     public TransformerConfig Validate()
     {
-        if (!SupportedModelTypes.Contains(ModelType))
-            throw new ArgumentException($"model_type '{ModelType}' is not supported (supported: {string.Join(", ", SupportedModelTypes)}).", nameof(ModelType));
+        if (!SupportedModelTypes.Contains(ModelType)) throw Unsupported(ModelType);
         Positive(VocabSize, "vocab_size");
         Positive(HiddenSize, "hidden_size");
         Positive(Layers, "num_hidden_layers");
@@ -79,9 +114,14 @@ public sealed record TransformerConfig(
         if (Heads % KeyValueHeads != 0)
             throw new ArgumentException($"num_attention_heads {Heads} is not a multiple of num_key_value_heads {KeyValueHeads}.", nameof(KeyValueHeadCount));
         if (!(NormEpsilon > 0)) throw new ArgumentException($"the norm epsilon must be > 0 (got {NormEpsilon}).", nameof(NormEpsilon));
-        if (!(RopeTheta > 0)) throw new ArgumentException($"rope_theta must be > 0 (got {RopeTheta}).", nameof(RopeTheta));
-        if (!(RotaryPct > 0 && RotaryPct <= 1) || RotaryDim % 2 != 0 || RotaryDim == 0)
-            throw new ArgumentException($"rotary_pct {RotaryPct} must give an even, positive number of rotary dimensions of the head's {HeadDim} (got {RotaryDim}).", nameof(RotaryPct));
+        Rotary.Validate();
+        if (RotaryDim % 2 != 0 || RotaryDim < 2)
+            throw new ArgumentException($"partial_rotary_factor {Rotary.PartialRotaryFactor} must give an even, positive number of rotary dimensions of the head's {HeadDim} (got {RotaryDim}).", nameof(Rope));
+        if (SlidingWindow is < 1) throw new ArgumentException($"sliding_window must be >= 1 (got {SlidingWindow}).", nameof(SlidingWindow));
+        if (SlidingLayers is not null && SlidingLayers.Count != Layers)
+            throw new ArgumentException($"SlidingLayers lists {SlidingLayers.Count} layers but the model has {Layers}.", nameof(SlidingLayers));
+        foreach (var (cap, field) in new[] { (AttentionSoftcap, "attn_logit_softcapping"), (FinalSoftcap, "final_logit_softcapping"), (QueryPreAttentionScalar, "query_pre_attn_scalar") })
+            if (cap is { } c && !(c > 0 && double.IsFinite(c))) throw new ArgumentException($"{field} must be > 0 (got {c}).", field);
         if (!(Dropout >= 0 && Dropout < 1)) throw new ArgumentException($"Dropout must be in [0, 1) (got {Dropout}).", nameof(Dropout));
         if (ModelType == "gpt2" && !TieWordEmbeddings)
             throw new ArgumentException("GPT-2 with tie_word_embeddings false is not supported (its head is the token embedding).", nameof(TieWordEmbeddings));
@@ -99,181 +139,57 @@ public sealed record TransformerConfig(
         if (value < 1) throw new ArgumentException($"{field} must be >= 1 (got {value}).", field);
     }
 
+    private static ArgumentException Unsupported(string modelType) =>
+        new($"model_type '{modelType}' is not supported (supported: {string.Join(", ", SupportedModelTypes)}).", nameof(ModelType));
+
     /// <summary>
-    /// Reads a Hugging Face <c>config.json</c> (its <c>model_type</c> decides which field names and defaults apply, as in
-    /// transformers' configuration classes). Throws <see cref="InvalidDataException"/> naming the file and the field for
-    /// a missing file, malformed JSON, a missing or mistyped field, an unknown model_type, or a feature this
-    /// implementation does not have (rope_scaling, GPT-2's reorder/upcast options, Qwen2's per-layer sliding window).
+    /// Reads a Hugging Face <c>config.json</c> with the reader of its <c>model_type</c>, which takes the keys that
+    /// architecture uses with transformers' defaults; every other key must be one of <see cref="ConfigJson.Harmless"/>
+    /// (or null). Throws <see cref="InvalidDataException"/>, one line naming the file and the key, for a missing file,
+    /// malformed JSON, a missing or mistyped key, an unknown model_type, and a key or value this implementation does not
+    /// compute (an unknown rope_type, GPT-2's reordered attention, a key no reader knows, …): never read without it.
     /// A generation_config.json beside it contributes its <c>eos_token_id</c> (<see cref="GenerationEosTokenIds"/>).
     /// </summary>
     public static TransformerConfig Read(string path)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"no config.json: '{path}' does not exist.", path);
-        var json = ReadObject(path);
+        var json = ConfigJson.Open(path);
         var generationPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "generation_config.json");
-        IReadOnlyList<long>? generationEos = null;
-        if (File.Exists(generationPath))
-        {
-            try
-            {
-                generationEos = EosIds(ReadObject(generationPath));
-            }
-            catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException)
-            {
-                throw new InvalidDataException($"'{generationPath}': eos_token_id must be a token id or a list of token ids ({e.Message}).", e);
-            }
-        }
+        IReadOnlyList<long>? generationEos = File.Exists(generationPath) ? ConfigJson.Open(generationPath).Ids("eos_token_id") : null;
         try
         {
             return (FromJson(json) with { GenerationEosTokenIds = generationEos }).Validate();
         }
         catch (ArgumentException e)
         {
-            throw new InvalidDataException($"'{path}': {e.Message}", e);
-        }
-        catch (Exception e) when (e is InvalidOperationException or FormatException)
-        {
-            throw new InvalidDataException($"'{path}': a field has the wrong type ({e.Message}).", e);
+            throw json.Refused(e.Message);
         }
     }
 
-    private static JsonObject ReadObject(string path)
+    /// <summary>The config read from a config.json object by its architecture's reader (not yet validated).</summary>
+    public static TransformerConfig FromJson(ConfigJson json)
     {
-        try
-        {
-            return JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new InvalidDataException($"'{path}' is not a JSON object.");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"'{path}' is not valid JSON ({e.Message}).", e);
-        }
+        var type = json.String("model_type") ?? throw json.Refused("model_type is missing.");
+        if (!Families.TryGetValue(type, out var family)) throw json.Refused(Unsupported(type).Message);
+        return family.Read(json, type);
     }
 
-    /// <summary>A config object's <c>eos_token_id</c>: one id or a list of ids (null when absent).</summary>
-    private static long[]? EosIds(JsonObject json) => json["eos_token_id"] switch
+    /// <summary>
+    /// The config as a Hugging Face config.json object that transformers 4 and 5 both read as this model: the keys its
+    /// architecture's reader reads (rope in both forms, windows and caps kept when null), the token ids
+    /// (eos_token_id: <see cref="EndTokens"/>), and <c>torch_dtype</c>/<c>dtype</c> naming <paramref name="storedAs"/>,
+    /// the dtype of the saved weights (<c>float32</c>, <c>float16</c> or <c>bfloat16</c>).
+    /// </summary>
+    public JsonObject ToJson(string storedAs = "float32")
     {
-        JsonArray a => a.Select(n => n is JsonValue v ? v.GetValue<long>() : throw new ArgumentException("eos_token_id lists a value that is not a token id.")).ToArray(),
-        JsonValue v => [v.GetValue<long>()],
-        _ => null,
-    };
-
-    /// <summary>The config as parsed from a config.json object (not yet validated).</summary>
-    public static TransformerConfig FromJson(JsonObject json)
-    {
-        var type = Get<string>(json, "model_type") ?? throw new ArgumentException("config.json has no model_type.");
-        if (!SupportedModelTypes.Contains(type))
-            throw new ArgumentException($"model_type '{type}' is not supported (supported: {string.Join(", ", SupportedModelTypes)}).");
-        if (json["rope_scaling"] is JsonObject)
-            throw new ArgumentException("rope_scaling is not supported (only plain rotary embeddings are implemented).");
-        var eos = EosIds(json);
-        long? bos = Get<long?>(json, "bos_token_id"), pad = Get<long?>(json, "pad_token_id");
-        switch (type)
-        {
-            case "gpt2":
-                foreach (var flag in new[] { "scale_attn_by_inverse_layer_idx", "reorder_and_upcast_attn" })
-                    if (Get<bool?>(json, flag) == true) throw new ArgumentException($"{flag} true is not supported.");
-                if (Get<bool?>(json, "scale_attn_weights") == false) throw new ArgumentException("scale_attn_weights false is not supported.");
-                int d = Require<int>(json, "n_embd");
-                return new TransformerConfig("gpt2", Require<int>(json, "vocab_size"), d, Require<int>(json, "n_layer"), Require<int>(json, "n_head"),
-                    Get<int?>(json, "n_inner") ?? 4 * d, Require<int>(json, "n_positions"),
-                    NormEpsilon: Get<double?>(json, "layer_norm_epsilon") ?? 1e-5,
-                    Activation: Get<string>(json, "activation_function") ?? "gelu_new",
-                    TieWordEmbeddings: Get<bool?>(json, "tie_word_embeddings") ?? true,
-                    BosTokenId: bos, EosTokenIds: eos, PadTokenId: pad);
-            case "gpt_neox":
-                return new TransformerConfig("gpt_neox", Require<int>(json, "vocab_size"), Require<int>(json, "hidden_size"),
-                    Require<int>(json, "num_hidden_layers"), Require<int>(json, "num_attention_heads"), Require<int>(json, "intermediate_size"),
-                    Get<int?>(json, "max_position_embeddings") ?? 2048,
-                    NormEpsilon: Get<double?>(json, "layer_norm_eps") ?? 1e-5,
-                    Activation: Get<string>(json, "hidden_act") ?? "gelu",
-                    RopeTheta: Get<double?>(json, "rope_theta") ?? Get<double?>(json, "rotary_emb_base") ?? 10000,
-                    RotaryPct: Get<double?>(json, "partial_rotary_factor") ?? Get<double?>(json, "rotary_pct") ?? 0.25,
-                    TieWordEmbeddings: Get<bool?>(json, "tie_word_embeddings") ?? false,
-                    AttentionBias: Get<bool?>(json, "attention_bias") ?? true,
-                    ParallelResidual: Get<bool?>(json, "use_parallel_residual") ?? true,
-                    BosTokenId: bos, EosTokenIds: eos, PadTokenId: pad);
-            default: // llama, mistral, qwen2
-                bool qwen = type == "qwen2";
-                // Qwen2's window applies only to some layers (max_window_layers); the released models leave it off.
-                if (qwen && Get<bool?>(json, "use_sliding_window") == true) throw new ArgumentException("qwen2 with use_sliding_window true is not supported.");
-                int? window = type == "mistral" ? Get<int?>(json, "sliding_window") : null;
-                return new TransformerConfig(type, Require<int>(json, "vocab_size"), Require<int>(json, "hidden_size"),
-                    Require<int>(json, "num_hidden_layers"), Require<int>(json, "num_attention_heads"), Require<int>(json, "intermediate_size"),
-                    Get<int?>(json, "max_position_embeddings") ?? 2048,
-                    NormEpsilon: Get<double?>(json, "rms_norm_eps") ?? 1e-6,
-                    Activation: Get<string>(json, "hidden_act") ?? "silu",
-                    KeyValueHeadCount: Get<int?>(json, "num_key_value_heads"),
-                    HeadDimension: Get<int?>(json, "head_dim"),
-                    RopeTheta: Get<double?>(json, "rope_theta") ?? 10000,
-                    TieWordEmbeddings: Get<bool?>(json, "tie_word_embeddings") ?? false,
-                    // Qwen2 always has q/k/v biases (and none on o_proj); Llama and Mistral have them when attention_bias is set.
-                    AttentionBias: qwen || (Get<bool?>(json, "attention_bias") ?? false),
-                    MlpBias: Get<bool?>(json, "mlp_bias") ?? false,
-                    SlidingWindow: window,
-                    BosTokenId: bos, EosTokenIds: eos, PadTokenId: pad);
-        }
-    }
-
-    /// <summary>The config as a Hugging Face config.json object (the fields its architecture reads; eos_token_id: <see cref="EndTokens"/>).</summary>
-    public JsonObject ToJson()
-    {
-        var json = new JsonObject { ["model_type"] = ModelType, ["vocab_size"] = VocabSize };
-        switch (ModelType)
-        {
-            case "gpt2":
-                json["architectures"] = new JsonArray("GPT2LMHeadModel");
-                json["n_embd"] = HiddenSize;
-                json["n_layer"] = Layers;
-                json["n_head"] = Heads;
-                json["n_inner"] = IntermediateSize;
-                json["n_positions"] = MaxPositions;
-                json["layer_norm_epsilon"] = NormEpsilon;
-                json["activation_function"] = Activation;
-                json["tie_word_embeddings"] = true;
-                break;
-            case "gpt_neox":
-                json["architectures"] = new JsonArray("GPTNeoXForCausalLM");
-                Common(json);
-                json["layer_norm_eps"] = NormEpsilon;
-                json["rotary_pct"] = RotaryPct;
-                json["rotary_emb_base"] = RopeTheta;
-                json["attention_bias"] = AttentionBias;
-                json["use_parallel_residual"] = ParallelResidual;
-                break;
-            default:
-                json["architectures"] = new JsonArray(ModelType switch { "llama" => "LlamaForCausalLM", "mistral" => "MistralForCausalLM", _ => "Qwen2ForCausalLM" });
-                Common(json);
-                json["rms_norm_eps"] = NormEpsilon;
-                json["num_key_value_heads"] = KeyValueHeads;
-                if (HeadDimension is { } headDim) json["head_dim"] = headDim;
-                json["rope_theta"] = RopeTheta;
-                if (ModelType != "qwen2") json["attention_bias"] = AttentionBias;
-                json["mlp_bias"] = MlpBias;
-                if (SlidingWindow is { } w) json["sliding_window"] = w;
-                break;
-        }
+        if (!Families.TryGetValue(ModelType, out var family)) throw Unsupported(ModelType);
+        var json = new JsonObject { ["model_type"] = ModelType, ["architectures"] = new JsonArray(family.Architecture), ["vocab_size"] = VocabSize };
+        family.Write(this, json);
         if (BosTokenId is { } bos) json["bos_token_id"] = bos;
         // The whole end-token set, so a saved folder reloads with the same one even without a generation_config.json.
         if (EndTokens is { Count: > 0 } eos) json["eos_token_id"] = eos.Count == 1 ? eos[0] : new JsonArray(eos.Select(e => (JsonNode)e).ToArray());
         if (PadTokenId is { } pad) json["pad_token_id"] = pad;
-        json["torch_dtype"] = "float32";
+        json["torch_dtype"] = storedAs;
+        json["dtype"] = storedAs;
         return json;
     }
-
-    private void Common(JsonObject json)
-    {
-        json["hidden_size"] = HiddenSize;
-        json["num_hidden_layers"] = Layers;
-        json["num_attention_heads"] = Heads;
-        json["intermediate_size"] = IntermediateSize;
-        json["max_position_embeddings"] = MaxPositions;
-        json["hidden_act"] = Activation;
-        json["tie_word_embeddings"] = TieWordEmbeddings;
-    }
-
-    private static T? Get<T>(JsonObject json, string field) =>
-        json[field] is JsonValue v ? v.GetValue<T>() : default;
-
-    private static T Require<T>(JsonObject json, string field) where T : struct =>
-        json[field] is JsonValue v ? v.GetValue<T>() : throw new ArgumentException($"config.json has no {field}.", field);
 }

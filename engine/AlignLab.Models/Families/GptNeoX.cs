@@ -63,7 +63,7 @@ public sealed class GptNeoXModel : Module, ITransformerBody
         embed_in = Embedding(config.VocabSize, config.HiddenSize);
         layers = new ModuleList<GptNeoXLayer>(Enumerable.Range(0, config.Layers).Select(_ => new GptNeoXLayer(config)).ToArray());
         final_layer_norm = LayerNorm(config.HiddenSize, config.NormEpsilon);
-        _rotary = new RotaryEmbedding(config.RotaryDim, config.RopeTheta);
+        _rotary = new RotaryEmbedding(config.RotaryDim, config.Rotary);
         RegisterComponents();
     }
 

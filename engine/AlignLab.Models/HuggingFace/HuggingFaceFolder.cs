@@ -102,8 +102,8 @@ public static class HuggingFaceFolder
     private static string? CausalStateName(TransformerConfig config, string key) => config.ModelType switch
     {
         "gpt2" => Gpt2LmHeadModel.StateName(key),
-        "llama" or "mistral" or "qwen2" => LlamaForCausalLm.StateName(config, key),
         "gpt_neox" => GptNeoXForCausalLm.StateName(config, key),
+        _ when LlamaForCausalLm.ModelTypes.Contains(config.ModelType) => LlamaForCausalLm.StateName(config, key),
         _ => throw new ArgumentException($"model_type '{config.ModelType}' is not supported.", nameof(config)),
     };
 
@@ -158,8 +158,8 @@ public static class HuggingFaceFolder
     public static CausalLm Create(TransformerConfig config) => config.ModelType switch
     {
         "gpt2" => new Gpt2LmHeadModel(config),
-        "llama" or "mistral" or "qwen2" => new LlamaForCausalLm(config),
         "gpt_neox" => new GptNeoXForCausalLm(config),
+        _ when LlamaForCausalLm.ModelTypes.Contains(config.ModelType) => new LlamaForCausalLm(config),
         _ => throw new ArgumentException($"model_type '{config.ModelType}' is not supported (supported: {string.Join(", ", TransformerConfig.SupportedModelTypes)}).", nameof(config)),
     };
 
@@ -175,8 +175,16 @@ public static class HuggingFaceFolder
         if (dtype is not (ScalarType.Float32 or ScalarType.Float16 or ScalarType.BFloat16))
             throw new ArgumentException($"weights are saved as Float32, Float16 or BFloat16 (got {dtype}).", nameof(dtype));
         ArgumentNullException.ThrowIfNull(model);
-        Write(model, model, model.ModelConfig.ToJson(), directory, dtype);
+        Write(model, model, model.ModelConfig.ToJson(DtypeName(dtype)), directory, dtype);
     }
+
+    // config.json's name of a stored dtype (torch_dtype / dtype).
+    private static string DtypeName(ScalarType dtype) => dtype switch
+    {
+        ScalarType.Float16 => "float16",
+        ScalarType.BFloat16 => "bfloat16",
+        _ => "float32",
+    };
 
     private static void Write(Module module, IHuggingFaceLayout model, JsonObject config, string directory, ScalarType dtype = ScalarType.Float32)
     {

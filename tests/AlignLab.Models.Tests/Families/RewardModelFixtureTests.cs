@@ -5,16 +5,17 @@ using AlignLab.Models.HuggingFace;
 using AlignLab.Models.Tests.Tokenization;
 using AlignLab.Models.Tokenization;
 using TorchSharp;
+using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace AlignLab.Models.Tests.Families;
 
 /// <summary>
-/// Reward models from *ForSequenceClassification folders: the tiny folders Fixtures/make_hf_fixtures.py wrote (GPT-2,
-/// Llama, GPT-NeoX bodies with a score head) score as its plain-PyTorch reference does, alone and in right-padded
+/// Reward models from *ForSequenceClassification folders: the tiny folders Fixtures/make_hf_fixtures.py and
+/// make_family_fixtures.py wrote (GPT-2, Llama, GPT-NeoX, Qwen3, Gemma, Gemma2 bodies with a score head) score as its plain-PyTorch reference does, alone and in right-padded
 /// batches; save → load keeps the scores; a policy with another tokenizer gets the rewards of the decoded text.
 /// </summary>
-public sealed class RewardModelFixtureTests : IDisposable
+public sealed class RewardModelFixtureTests(ITestOutputHelper output) : IDisposable
 {
     private static readonly string FixtureRoot = Path.Combine(AppContext.BaseDirectory, "Fixtures", "hf");
 
@@ -22,12 +23,16 @@ public sealed class RewardModelFixtureTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    public static TheoryData<string> Fixtures() => ["gpt2-reward-f32", "llama-reward-f32", "neox-reward-f32"];
+    public static TheoryData<string> Fixtures() =>
+        ["gpt2-reward-f32", "llama-reward-f32", "neox-reward-f32", "qwen3-reward-f32", "gemma-reward-f32", "gemma2-reward-f32"];
 
     private sealed record Expected(int[][] sequences, double[] rewards);
 
+    // make_hf_fixtures.py wrote the first three, make_family_fixtures.py the newer families'.
     private static Expected ExpectedOf(string name) =>
-        JsonSerializer.Deserialize<Dictionary<string, Expected>>(File.ReadAllText(Path.Combine(FixtureRoot, "expected_rewards.json")))![name];
+        new[] { "expected_rewards.json", "expected_family_rewards.json" }
+            .Select(f => JsonSerializer.Deserialize<Dictionary<string, Expected>>(File.ReadAllText(Path.Combine(FixtureRoot, f)))!)
+            .First(d => d.ContainsKey(name))[name];
 
     [Theory]
     [MemberData(nameof(Fixtures))]
@@ -38,6 +43,7 @@ public sealed class RewardModelFixtureTests : IDisposable
         // The rewards share the model (disposed once, above).
         var single = new SequenceClassifierReward(model, null, batchSize: 1).ScoreIds(expected.sequences);
         for (int i = 0; i < single.Length; i++) Assert.Equal(expected.rewards[i], single[i], 1e-4);
+        output.WriteLine($"{name}: max |Δ reward| {single.Select((r, i) => Math.Abs(r - expected.rewards[i])).Max():E2}");
 
         // Lengths 9, 3, 14, 6: in batches of 4 and 3 every row but the longest is right-padded.
         foreach (var batchSize in new[] { 4, 3 })

@@ -3,6 +3,7 @@ using AlignLab.Engine.Training;
 using AlignLab.Models;
 using AlignLab.Models.Families;
 using AlignLab.Models.HuggingFace;
+using AlignLab.Models.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -21,7 +22,7 @@ public class SequenceClassificationModelTests
         NormEpsilon: 1e-6, Activation: "silu", KeyValueHeadCount: 2, TieWordEmbeddings: false);
 
     private static readonly TransformerConfig NeoX = new("gpt_neox", VocabSize: 40, HiddenSize: 16, Layers: 2, Heads: 2, IntermediateSize: 32, MaxPositions: 24,
-        Activation: "gelu", RotaryPct: 0.5, TieWordEmbeddings: false, AttentionBias: true);
+        Activation: "gelu", Rope: new RopeParameters(PartialRotaryFactor: 0.5), TieWordEmbeddings: false, AttentionBias: true);
 
     public static TheoryData<string> Architectures => new() { "gpt2", "llama", "gpt_neox" };
 

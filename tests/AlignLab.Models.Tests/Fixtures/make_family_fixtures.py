@@ -9,7 +9,8 @@ plain PyTorch (models/llama, models/qwen3, models/gemma, models/gemma2, models/g
 modeling_rope_utils.py for the inverse frequencies, so nothing is shared with the C# side.
 
 For each causal folder the expectations are
-  - "logprobs": every sequence alone (positions 0..T-1, the whole sequence one forward pass), and
+  - "logprobs": every sequence alone (positions 0..T-2: one forward pass over every token but the last, the pass
+    AlignLab makes to score a sequence), and
   - "batch": the same sequences as one left-padded prompt batch + right-padded responses, the way AlignLab's
     TokenLogProbs feeds them (prompt lengths "prompt_lengths"): position ids count the real tokens before each one
     (transformers' generate: cumsum(attention_mask) - 1), padding is never attended to, and a response token after the
@@ -36,6 +37,9 @@ base.OUT = OUT
 rand, norm_weight, rotate_half, gelu_new = base.rand, base.norm_weight, base.rotate_half, base.gelu_new
 
 VOCAB = 64
+# The end token, which the drawn sequences never contain (a response's log-probs stop at its first end token); the
+# padding id of the batches is the same token, masked.
+EOS = VOCAB - 1
 ACT = {"silu": torch.nn.functional.silu, "gelu_pytorch_tanh": gelu_new, "gelu": torch.nn.functional.gelu}
 
 
@@ -312,7 +316,7 @@ def common(model_type, architecture, **extra):
     cfg = {"architectures": [architecture], "model_type": model_type, "vocab_size": VOCAB, "hidden_size": 32,
            "intermediate_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2,
            "max_position_embeddings": 32, "rms_norm_eps": 1e-6, "hidden_act": "silu", "tie_word_embeddings": False,
-           "bos_token_id": 1, "eos_token_id": 2, "attention_dropout": 0.0, "initializer_range": 0.02,
+           "bos_token_id": 1, "eos_token_id": EOS, "attention_dropout": 0.0, "initializer_range": 0.02,
            "use_cache": True, "torch_dtype": "float32", "transformers_version": "4.51.0"}
     cfg.update(extra)
     return cfg
@@ -387,7 +391,7 @@ def batch_expectation(w, cfg, sequences, prompt_lengths):
     rows, masks = [], []
     for s, k in zip(sequences, prompt_lengths):
         resp = s[k:]
-        rows.append([VOCAB - 1] * (p - k) + s[:k] + resp + [VOCAB - 1] * (l - len(resp)))
+        rows.append([EOS] * (p - k) + s[:k] + resp + [EOS] * (l - len(resp)))
         masks.append([0] * (p - k) + [1] * (k + l))
     ids = torch.tensor(rows)[:, : p + l - 1]
     key_mask = torch.tensor(masks)[:, : p + l - 1]
@@ -409,11 +413,13 @@ def main():
             cfg = clean(cfg)
             shards = 2 if name.endswith("sharded") else 1
             w = folder(name, cfg, "BF16" if "-bf16" in name else "F32", shards)
-            sequences = [torch.randint(0, VOCAB, (n,), generator=gen).tolist() for n in lengths]
+            sequences = [torch.randint(0, EOS, (n,), generator=gen).tolist() for n in lengths]
             rows = []
             for ids in sequences:
-                t = torch.tensor([ids])
-                logits = logits_of(w, cfg, t, torch.ones_like(t), torch.arange(len(ids))[None])[0]
+                # The forward pass AlignLab makes to score a sequence: every token but the last (whose log-prob the
+                # pass does not need). Only dynamic NTK notices: its base follows the pass's longest position.
+                t = torch.tensor([ids[:-1]])
+                logits = logits_of(w, cfg, t, torch.ones_like(t), torch.arange(len(ids) - 1)[None])[0]
                 logp = torch.log_softmax(logits.float(), dim=-1)
                 rows.append([logp[i, ids[i + 1]].item() for i in range(len(ids) - 1)])
             prompt_lengths = [2, 4, 3]
@@ -429,7 +435,7 @@ def reward_fixtures():
     final soft cap, as transformers' GenericForSequenceClassification) and the rewards of four sequences, each alone."""
     torch.manual_seed(7)
     gen = torch.Generator().manual_seed(8)
-    sequences = [torch.randint(0, VOCAB, (n,), generator=gen).tolist() for n in (9, 3, 14, 6)]
+    sequences = [torch.randint(0, EOS, (n,), generator=gen).tolist() for n in (9, 3, 14, 6)]
     specs = {
         "qwen3-reward-f32": common("qwen3", "Qwen3ForSequenceClassification", head_dim=16, rope_theta=1000000.0,
                                    use_sliding_window=False, sliding_window=None, max_window_layers=2),

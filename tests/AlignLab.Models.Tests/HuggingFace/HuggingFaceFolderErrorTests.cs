@@ -60,17 +60,19 @@ public sealed class HuggingFaceFolderErrorTests : IDisposable
         File.WriteAllText(config, json.ToJsonString());
         var message = Fails(folder);
         Assert.Contains(config, message);
-        Assert.Contains("model_type 'bert' is not supported (supported: gpt2, llama, mistral, qwen2, gpt_neox)", message);
+        Assert.Contains("model_type 'bert' is not supported (supported: gpt2, llama, mistral, qwen2, qwen3, gemma, gemma2, gpt_neox)", message);
     }
 
     [Theory]
-    [InlineData("n_embd", null, "config.json has no n_embd.")]
-    [InlineData("n_head", "\"four\"", "a field has the wrong type")]
+    [InlineData("n_embd", null, "n_embd is missing.")]
+    [InlineData("n_head", "\"four\"", "n_head must be an integer (got \"four\").")]
     [InlineData("n_head", "5", "hidden_size 32 is not a multiple of num_attention_heads 5.")]
     [InlineData("activation_function", "\"swiglu\"", "activation 'swiglu' is not supported")]
-    [InlineData("eos_token_id", "[0, null]", "eos_token_id lists a value that is not a token id.")]
+    [InlineData("eos_token_id", "[0, null]", "eos_token_id must be a token id or a list of token ids (got [0,null]).")]
     [InlineData("eos_token_id", "64", "eos_token_id 64 is not a token of the 64-token vocabulary.")]
-    [InlineData("rope_scaling", "{\"type\": \"linear\", \"factor\": 2}", "rope_scaling is not supported")]
+    [InlineData("rope_scaling", "{\"type\": \"linear\", \"factor\": 2}", "rope_scaling is not implemented for gpt2")]
+    [InlineData("reorder_and_upcast_attn", "true", "reorder_and_upcast_attn true is not supported")]
+    [InlineData("made_up_key", "1", "made_up_key is not implemented for gpt2; it may change the model")]
     public void BadConfigField_IsNamedWithTheFile(string field, string? value, string expected)
     {
         var folder = CopyOf(Gpt2);
