@@ -78,6 +78,9 @@ public sealed record TransformerConfig(
     /// <summary>The rotary embedding's form (<see cref="Rope"/>, or plain rotation with θ 10000).</summary>
     public RopeParameters Rotary => Rope ?? RopeParameters.Default;
 
+    /// <summary>Whether the architecture places tokens by rotary embeddings (all but GPT-2, which learns its positions).</summary>
+    public bool HasRotary => ModelType != "gpt2";
+
     /// <summary>Number of leading dimensions of each head that rotary embeddings rotate (GPT-NeoX's partial rotary).</summary>
     public int RotaryDim => Rotary.Dimensions(HeadDim);
 

@@ -16,17 +16,23 @@ public sealed record CliRun(int ExitCode, string Output, string Error)
     /// folders, deleted afterwards), so no test reads a base another test pretrained or a run another test wrote, and
     /// none touches the user's <c>~/.cache/alignlab</c> or a <c>./runs</c> beside the test process.
     /// </summary>
-    public static CliRun Invoke(params string[] args)
+    public static CliRun Invoke(params string[] args) => InvokeWith(new Dictionary<string, string?>(), args);
+
+    /// <summary><see cref="Invoke"/> with <paramref name="environment"/>'s variables set (null: unset) for the call.</summary>
+    public static CliRun InvokeWith(IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
         var state = Directory.CreateTempSubdirectory("alignlab-cli-state-").FullName;
         try
         {
             lock (EnvironmentLock)
             {
-                var previous = (Cache: Environment.GetEnvironmentVariable(ModelCache.EnvironmentVariable),
-                    Runs: Environment.GetEnvironmentVariable(RunStore.RootEnvironmentVariable));
-                Environment.SetEnvironmentVariable(ModelCache.EnvironmentVariable, Path.Combine(state, "cache"));
-                Environment.SetEnvironmentVariable(RunStore.RootEnvironmentVariable, Path.Combine(state, "runs"));
+                var variables = new Dictionary<string, string?>(environment)
+                {
+                    [ModelCache.EnvironmentVariable] = Path.Combine(state, "cache"),
+                    [RunStore.RootEnvironmentVariable] = Path.Combine(state, "runs"),
+                };
+                var previous = variables.Keys.ToDictionary(k => k, Environment.GetEnvironmentVariable);
+                foreach (var (name, value) in variables) Environment.SetEnvironmentVariable(name, value);
                 try
                 {
                     var output = new StringWriter();
@@ -36,8 +42,7 @@ public sealed record CliRun(int ExitCode, string Output, string Error)
                 }
                 finally
                 {
-                    Environment.SetEnvironmentVariable(ModelCache.EnvironmentVariable, previous.Cache);
-                    Environment.SetEnvironmentVariable(RunStore.RootEnvironmentVariable, previous.Runs);
+                    foreach (var (name, value) in previous) Environment.SetEnvironmentVariable(name, value);
                 }
             }
         }

@@ -137,8 +137,15 @@ public sealed class ModelCommandTests : IDisposable
 
     private static readonly string HfFixtures = Path.Combine(ScriptFolder.RepositoryRoot(), "tests", "AlignLab.Models.Tests", "Fixtures", "hf");
 
+    // make_hf_fixtures.py's folders and make_family_fixtures.py's (qwen3, gemma, gemma2, the RoPE forms).
+    private static readonly string[] ExpectedFiles = ["expected.json", "expected_families.json"];
+
+    private static JsonElement ExpectedOf(string name) =>
+        ExpectedFiles.Select(f => JsonDocument.Parse(File.ReadAllText(Path.Combine(HfFixtures, f))).RootElement)
+            .First(e => e.TryGetProperty(name, out _)).GetProperty(name);
+
     public static TheoryData<string> HfFixtureFolders() =>
-        new(JsonDocument.Parse(File.ReadAllText(Path.Combine(HfFixtures, "expected.json"))).RootElement.EnumerateObject().Select(p => p.Name));
+        new(ExpectedFiles.SelectMany(f => JsonDocument.Parse(File.ReadAllText(Path.Combine(HfFixtures, f))).RootElement.EnumerateObject().Select(p => p.Name)));
 
     [Theory]
     [MemberData(nameof(HfFixtureFolders))]
@@ -146,7 +153,7 @@ public sealed class ModelCommandTests : IDisposable
     {
         // The engine's fixture folders (GPT-2, Llama, Qwen2, NeoX; F32/F16/BF16; sharded) and their log-probs from a
         // plain PyTorch implementation (tests/AlignLab.Models.Tests/Fixtures/make_hf_fixtures.py): the command's output is the same contract.
-        var expected = JsonDocument.Parse(File.ReadAllText(Path.Combine(HfFixtures, "expected.json"))).RootElement.GetProperty(name);
+        var expected = ExpectedOf(name);
         var sequences = expected.GetProperty("sequences").EnumerateArray().ToArray();
         var reference = expected.GetProperty("logprobs").EnumerateArray().ToArray();
         for (var s = 0; s < sequences.Length; s++)
@@ -272,11 +279,15 @@ public sealed class ModelCommandTests : IDisposable
     }
 
     [Fact]
-    public void UnknownArchitecture_ExitsTwo()
+    public void UnknownArchitecture_ExitsTwo_AndInfoSaysItIsNotSupported()
     {
         var config = Path.Combine(_gpt2.Path, "config.json");
         File.WriteAllText(config, File.ReadAllText(config).Replace("\"gpt2\"", "\"bert\""));
-        FailsWith(CliRun.Invoke("model", "info", _gpt2.Path), "info", "model_type 'bert' is not supported");
+        FailsWith(CliRun.Invoke("model", "logprobs", _gpt2.Path, "--ids", "1,2"), "logprobs", "model_type 'bert' is not supported");
+        var info = CliRun.Invoke("model", "info", _gpt2.Path);
+        Assert.Equal(ExitCodes.Success, info.ExitCode);
+        Assert.Contains("architecture:  bert", info.Output);
+        Assert.Contains("supported:     no: '" + config + "': model_type 'bert' is not supported", info.Output);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AlignLab.Models.HuggingFace;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -62,8 +63,9 @@ public static class BonCommand
             var outPath = Path.GetFullPath(parseResult.GetValue(output)!);
             var settings = new JsonObject
             {
-                ["policy"] = Path.GetFullPath(parseResult.GetValue(policy)!),
-                ["reward"] = Path.GetFullPath(parseResult.GetValue(reward)!),
+                // Folders, or Hugging Face ids resolved to their cached snapshot (recorded as the folder read).
+                ["policy"] = HubCache.Resolve(parseResult.GetValue(policy)!),
+                ["reward"] = HubCache.Resolve(parseResult.GetValue(reward)!),
                 ["prompts"] = Path.GetFullPath(parseResult.GetValue(prompts)!),
                 ["prompt_field"] = parseResult.GetValue(promptField),
                 ["format"] = parseResult.GetValue(format),

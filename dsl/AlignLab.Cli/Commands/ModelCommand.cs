@@ -58,6 +58,14 @@ public static class ModelCommand
 
     private static void WriteInfo(TextWriter output, ModelInfo info)
     {
+        if (!info.Supported)
+        {
+            output.WriteLine($"{"folder:",-15}{info.Folder}");
+            output.WriteLine($"{"architecture:",-15}{info.Architecture}{(info.ModelClass is { } c ? $" ({c})" : "")}");
+            output.WriteLine($"{"supported:",-15}no: {info.Unsupported}");
+            output.WriteLine($"{"weights:",-15}{Bytes(info.BytesOnDisk)} in {info.WeightFiles.Count} safetensors file{(info.WeightFiles.Count == 1 ? "" : "s")}");
+            return;
+        }
         var head = info.Labels switch
         {
             null => "language model",
@@ -84,10 +92,28 @@ public static class ModelCommand
                 var family => family,
             }),
             ("end tokens", info.EndTokens.Count > 0 ? string.Join(", ", info.EndTokens) : "none"),
+            ("positions", info.Rope is { } rope ? $"rotary: {rope}" : "learned"),
+            ("attention", Attention(info)),
+            ("supported", "yes"),
         };
+        if (info.LabelNames is { } names) lines.Insert(3, ("labels", names.Count > 0 ? string.Join(", ", names.Select((n, i) => $"{i} {n}")) : "none named"));
         foreach (var (name, value) in lines) output.WriteLine($"{name + ":",-15}{value}");
 
         static string Id(int? id) => id?.ToString(CultureInfo.InvariantCulture) ?? "none";
+    }
+
+    // Sliding windows and soft caps: "full on every layer", "window 4096 on layers 0, 2, …; scores capped at 50".
+    private static string Attention(ModelInfo info)
+    {
+        var parts = new List<string>();
+        if (info.SlidingLayers is { } layers)
+            parts.Add(layers.Count == info.Layers
+                ? $"sliding window {info.SlidingWindow} on every layer"
+                : $"sliding window {info.SlidingWindow} on {layers.Count} of {info.Layers} layers ({string.Join(", ", layers.Take(6))}{(layers.Count > 6 ? ", …" : "")}), full on the others");
+        else parts.Add("full on every layer");
+        if (info.AttentionSoftcap is { } a) parts.Add($"scores capped at {a.ToString(CultureInfo.InvariantCulture)}·tanh(x/{a.ToString(CultureInfo.InvariantCulture)})");
+        if (info.FinalSoftcap is { } f) parts.Add($"logits capped at {f.ToString(CultureInfo.InvariantCulture)}");
+        return string.Join("; ", parts);
     }
 
     /// <summary>A byte count in decimal units (as file managers and the Hugging Face Hub show sizes): "497.8 MB".</summary>

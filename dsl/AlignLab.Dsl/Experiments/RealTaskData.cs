@@ -112,7 +112,7 @@ internal sealed class RealTaskData : IDisposable
         ModelTokenizer? tokenizer = null;
         Check($"policy {spec.Policy}", () =>
         {
-            if (!Directory.Exists(spec.Policy)) throw new DirectoryNotFoundException("the folder does not exist.");
+            HubCache.Resolve(spec.Policy); // the folder, or why an id is not in the hub cache
             config = TransformerConfig.Read(Path.Combine(spec.Policy, HuggingFaceFolder.ConfigFile));
             CheckWeights(spec.Policy);
             tokenizer = ModelTokenizer.Load(spec.Policy);
@@ -127,7 +127,7 @@ internal sealed class RealTaskData : IDisposable
         else if (spec.Reward is not null)
             Check($"reward {spec.Reward}", () =>
             {
-                if (!Directory.Exists(spec.Reward)) throw new DirectoryNotFoundException("the folder does not exist.");
+                HubCache.Resolve(spec.Reward);
                 HuggingFaceFolder.ReadRewardModelConfig(spec.Reward);
                 CheckWeights(spec.Reward);
             });

@@ -1,5 +1,6 @@
 using AlignLab.Engine.Datasets;
 using AlignLab.Engine.Tasks;
+using AlignLab.Models.HuggingFace;
 
 namespace AlignLab.Dsl;
 
@@ -23,7 +24,9 @@ public static class Tasks
     /// A task on real models (<see cref="RealTaskSpec"/>, whose parameters these are): the policy folder
     /// <paramref name="policy"/>, the reward-model folder <paramref name="reward"/> — or null and a text reward
     /// <paramref name="rewardFunction"/>(prompt, response) named <paramref name="rewardName"/> — and the prompt file
-    /// <paramref name="prompts"/>. Folders and files are checked by <see cref="Experiment.Validate"/>, not here.
+    /// <paramref name="prompts"/>. A folder may be a Hugging Face id <c>org/name[@revision]</c> in the local hub cache
+    /// (<see cref="HubCache"/>), taken here as its snapshot folder. Folders and files are checked by
+    /// <see cref="Experiment.Validate"/>, not here (an id not in the cache is reported there).
     /// <code>
     /// Tasks.Real("models/gpt2", "models/gpt2-rm", "data/imdb_prompts.jsonl", maxResponseTokens: 48, evalPrompts: 128)
     /// Tasks.Real("models/gpt2", null, "data/prompts.jsonl", rewardFunction: (x, y) =&gt; y.Split(' ').Length, rewardName: "words")
@@ -34,10 +37,13 @@ public static class Tasks
         int maxResponseTokens = 64, double temperature = 1.0, double topP = 1.0, int trainPrompts = 0, int evalPrompts = 64,
         int evalSamplesPerPrompt = 4, long splitSeed = 0, BadRows onBadRow = BadRows.Stop, int batchSize = 16,
         Func<string, string, double>? rewardFunction = null, string? rewardName = null, string chatTemplate = "none") =>
-        new(policy, reward, prompts, promptField, maxPromptTokens, maxResponseTokens, temperature, topP, trainPrompts, evalPrompts,
+        new(Cached(policy), reward is null ? null : Cached(reward), prompts, promptField, maxPromptTokens, maxResponseTokens, temperature, topP, trainPrompts, evalPrompts,
             evalSamplesPerPrompt, splitSeed, onBadRow, batchSize, ChatTemplate: chatTemplate)
         {
             RewardFunction = rewardFunction,
             RewardName = rewardFunction is null ? null : rewardName ?? "script reward",
         };
+
+    // A folder or cached id as its folder; anything else as given, for Validate to report.
+    private static string Cached(string folderOrId) => HubCache.TryResolve(folderOrId, out var folder) ? folder : folderOrId;
 }

@@ -41,12 +41,11 @@ public static class RewardModels
         ArgumentException.ThrowIfNullOrWhiteSpace(pairsFile);
         ArgumentException.ThrowIfNullOrWhiteSpace(outFolder);
         options = (options ?? new BradleyTerryOptions()).Validate();
-        baseFolder = Path.GetFullPath(baseFolder);
+        baseFolder = HubCache.Resolve(baseFolder);
         pairsFile = Path.GetFullPath(pairsFile);
         outFolder = Path.GetFullPath(outFolder);
         if (Directory.Exists(outFolder) && Directory.EnumerateFileSystemEntries(outFolder).Any())
             throw new ArgumentException($"the output folder '{outFolder}' already exists and is not empty; choose another or delete it.");
-        if (!Directory.Exists(baseFolder)) throw new DirectoryNotFoundException($"base model folder '{baseFolder}' does not exist.");
         CheckCausalLm(baseFolder);
         if (!ModelTokenizer.Exists(baseFolder)) throw new FileNotFoundException($"base model folder '{baseFolder}' has no tokenizer ({ModelTokenizer.FileNames}) to read the pairs with.");
         if (!File.Exists(pairsFile)) throw new FileNotFoundException($"pairs file '{pairsFile}' does not exist.", pairsFile);
