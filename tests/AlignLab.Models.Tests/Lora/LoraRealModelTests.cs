@@ -25,6 +25,10 @@ public sealed class LoraRealModelTests : IDisposable
         { "llama-gqa-f16", ["q_proj", "v_proj"], 4 },
         { "qwen2-bias-f32", ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"], 14 },
         { "neox-parallel-f32", ["query_key_value"], 2 },
+        // The newer families take PEFT's names too; Qwen3's q_norm/k_norm and Gemma2's extra norms are not linear layers.
+        { "qwen3-f32", ["q_proj", "k_proj", "v_proj", "o_proj"], 8 },
+        { "gemma-f32", ["q_proj", "v_proj", "gate_proj", "up_proj", "down_proj"], 10 },
+        { "gemma2-f32", ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"], 14 },
     };
 
     private static readonly long[] Prompts = [1, 5, 9, 2, 7, 3];
