@@ -84,6 +84,22 @@ public sealed record TransformerConfig(
     /// <summary>Number of leading dimensions of each head that rotary embeddings rotate (GPT-NeoX's partial rotary).</summary>
     public int RotaryDim => Rotary.Dimensions(HeadDim);
 
+    /// <summary>
+    /// Writes the keys most architectures name alike (all but GPT-2): hidden_size, num_hidden_layers,
+    /// num_attention_heads, intermediate_size, max_position_embeddings (under dynamic NTK the original context the
+    /// scaling extends), hidden_act, tie_word_embeddings.
+    /// </summary>
+    internal void WriteShape(JsonObject json)
+    {
+        foreach (var (key, value) in new (string, JsonNode?)[]
+                 {
+                     ("hidden_size", HiddenSize), ("num_hidden_layers", Layers), ("num_attention_heads", Heads),
+                     ("intermediate_size", IntermediateSize), ("max_position_embeddings", Rotary.IsDynamic ? Rotary.OriginalMaxPositions : MaxPositions),
+                     ("hidden_act", Activation), ("tie_word_embeddings", TieWordEmbeddings),
+                 })
+            json[key] = value;
+    }
+
     /// <summary>The sliding window of layer <paramref name="layer"/> (null: it attends to every earlier position).</summary>
     public int? WindowOf(int layer) => SlidingLayers is null || SlidingLayers[layer] ? SlidingWindow : null;
 

@@ -14,21 +14,13 @@ namespace AlignLab.Models.Families;
 /// </summary>
 public sealed class Gemma2DecoderLayer : DecoderLayer
 {
-    private RmsNorm input_layernorm;
-    private LlamaAttention self_attn;
-    private RmsNorm post_attention_layernorm;
     private RmsNorm pre_feedforward_layernorm;
-    private LlamaMlp mlp;
     private RmsNorm post_feedforward_layernorm;
 
     /// <summary>Creates layer <paramref name="layer"/> (even layers slide, unless the config's layer types say otherwise).</summary>
-    public Gemma2DecoderLayer(TransformerConfig config, int layer) : base(nameof(Gemma2DecoderLayer), config)
+    public Gemma2DecoderLayer(TransformerConfig config, int layer) : base(nameof(Gemma2DecoderLayer), config, layer)
     {
-        input_layernorm = Norm(config, config.HiddenSize);
-        self_attn = new LlamaAttention(config, layer);
-        post_attention_layernorm = Norm(config, config.HiddenSize);
         pre_feedforward_layernorm = Norm(config, config.HiddenSize);
-        mlp = new LlamaMlp(config);
         post_feedforward_layernorm = Norm(config, config.HiddenSize);
         RegisterComponents();
     }

@@ -35,13 +35,12 @@ public static class Gpt2Config
     /// <summary>Writes the keys <see cref="Read"/> reads.</summary>
     public static void Write(TransformerConfig c, JsonObject json)
     {
-        json["n_embd"] = c.HiddenSize;
-        json["n_layer"] = c.Layers;
-        json["n_head"] = c.Heads;
-        json["n_inner"] = c.IntermediateSize;
-        json["n_positions"] = c.MaxPositions;
-        json["layer_norm_epsilon"] = c.NormEpsilon;
-        json["activation_function"] = c.Activation;
-        json["tie_word_embeddings"] = true;
+        foreach (var (key, value) in new (string, JsonNode)[]
+                 {
+                     ("n_embd", c.HiddenSize), ("n_layer", c.Layers), ("n_head", c.Heads), ("n_inner", c.IntermediateSize),
+                     ("n_positions", c.MaxPositions), ("layer_norm_epsilon", c.NormEpsilon), ("activation_function", c.Activation),
+                     ("tie_word_embeddings", true),
+                 })
+            json[key] = value;
     }
 }

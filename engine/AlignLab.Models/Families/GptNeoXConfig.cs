@@ -43,13 +43,7 @@ public static class GptNeoXConfig
     /// <summary>Writes the keys <see cref="Read"/> reads, the rotary fields in both forms.</summary>
     public static void Write(TransformerConfig c, JsonObject json)
     {
-        json["hidden_size"] = c.HiddenSize;
-        json["num_hidden_layers"] = c.Layers;
-        json["num_attention_heads"] = c.Heads;
-        json["intermediate_size"] = c.IntermediateSize;
-        json["max_position_embeddings"] = c.Rotary.IsDynamic ? c.Rotary.OriginalMaxPositions : c.MaxPositions;
-        json["hidden_act"] = c.Activation;
-        json["tie_word_embeddings"] = c.TieWordEmbeddings;
+        c.WriteShape(json);
         json["layer_norm_eps"] = c.NormEpsilon;
         json["rotary_pct"] = c.Rotary.PartialRotaryFactor;
         json["rotary_emb_base"] = c.Rotary.Theta;

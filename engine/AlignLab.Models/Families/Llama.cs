@@ -108,14 +108,27 @@ public sealed class LlamaModel : Module, ITransformerBody
     }
 }
 
-/// <summary>A decoder layer of the Llama-shaped families: [B, T, D] → [B, T, D], attending through the shared KV cache.</summary>
+/// <summary>
+/// A decoder layer of the Llama-shaped families: [B, T, D] → [B, T, D], attending through the shared KV cache. It holds
+/// the parts every such layer has, named like the checkpoint (input_layernorm, self_attn, post_attention_layernorm,
+/// mlp); a family's layer adds its own and wires them in <see cref="forward"/>.
+/// </summary>
 public abstract class DecoderLayer : Module
 {
+    // Not private: TorchSharp registers the fields it sees from the runtime type (the derived layer registers them).
+    private protected RmsNorm input_layernorm;
+    private protected LlamaAttention self_attn;
+    private protected RmsNorm post_attention_layernorm;
+    private protected LlamaMlp mlp;
     private readonly double _dropout;
 
-    /// <summary>Records the residual dropout of <paramref name="config"/> (training mode only).</summary>
-    protected DecoderLayer(string name, TransformerConfig config) : base(name)
+    /// <summary>Creates layer <paramref name="layer"/>'s shared parts; the derived layer calls RegisterComponents.</summary>
+    private protected DecoderLayer(string name, TransformerConfig config, int layer) : base(name)
     {
+        input_layernorm = Norm(config, config.HiddenSize);
+        self_attn = new LlamaAttention(config, layer);
+        post_attention_layernorm = Norm(config, config.HiddenSize);
+        mlp = new LlamaMlp(config);
         _dropout = config.Dropout;
     }
 
@@ -123,7 +136,7 @@ public abstract class DecoderLayer : Module
     public abstract Tensor forward(Tensor x, KvCache? cache, int layer, Tensor? keyMask, Tensor cos, Tensor sin, RotaryEmbedding rotary);
 
     /// <summary>Dropout on a residual branch (training mode only).</summary>
-    protected Tensor Dropout(Tensor x) => _dropout > 0 ? functional.dropout(x, _dropout, training) : x;
+    private protected Tensor Dropout(Tensor x) => _dropout > 0 ? functional.dropout(x, _dropout, training) : x;
 
     /// <summary>The family's RMSNorm over <paramref name="size"/>: Gemma's (1 + w) form, or Llama's.</summary>
     internal static RmsNorm Norm(TransformerConfig config, int size) => new(size, config.NormEpsilon, unitOffset: LlamaModel.IsGemma(config));
@@ -132,18 +145,9 @@ public abstract class DecoderLayer : Module
 /// <summary>A Llama decoder layer: x + Attn(input_layernorm(x)), then + MLP(post_attention_layernorm(·)).</summary>
 public sealed class LlamaDecoderLayer : DecoderLayer
 {
-    private RmsNorm input_layernorm;
-    private LlamaAttention self_attn;
-    private RmsNorm post_attention_layernorm;
-    private LlamaMlp mlp;
-
     /// <summary>Creates layer <paramref name="layer"/>.</summary>
-    public LlamaDecoderLayer(TransformerConfig config, int layer) : base(nameof(LlamaDecoderLayer), config)
+    public LlamaDecoderLayer(TransformerConfig config, int layer) : base(nameof(LlamaDecoderLayer), config, layer)
     {
-        input_layernorm = Norm(config, config.HiddenSize);
-        self_attn = new LlamaAttention(config, layer);
-        post_attention_layernorm = Norm(config, config.HiddenSize);
-        mlp = new LlamaMlp(config);
         RegisterComponents();
     }
 

@@ -138,16 +138,10 @@ public static class LlamaConfig
     /// <summary>The keys <see cref="ReadDecoder"/> reads.</summary>
     public static void WriteDecoder(TransformerConfig c, JsonObject json)
     {
-        json["hidden_size"] = c.HiddenSize;
-        json["num_hidden_layers"] = c.Layers;
-        json["num_attention_heads"] = c.Heads;
+        c.WriteShape(json);
         json["num_key_value_heads"] = c.KeyValueHeads;
         json["head_dim"] = c.HeadDim;
-        json["intermediate_size"] = c.IntermediateSize;
-        json["max_position_embeddings"] = c.Rotary.IsDynamic ? c.Rotary.OriginalMaxPositions : c.MaxPositions;
         json["rms_norm_eps"] = c.NormEpsilon;
-        json["hidden_act"] = c.Activation;
-        json["tie_word_embeddings"] = c.TieWordEmbeddings;
         c.Rotary.Write(json);
     }
 

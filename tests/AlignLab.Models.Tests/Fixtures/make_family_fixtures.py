@@ -296,21 +296,6 @@ def family_weights(cfg):
     return t
 
 
-def neox_weights(cfg):
-    d, f = cfg["hidden_size"], cfg["intermediate_size"]
-    t = {"gpt_neox.embed_in.weight": rand(VOCAB, d), "embed_out.weight": rand(VOCAB, d),
-         "gpt_neox.final_layer_norm.weight": norm_weight(d), "gpt_neox.final_layer_norm.bias": rand(d, std=0.1)}
-    for i in range(cfg["num_hidden_layers"]):
-        b = f"gpt_neox.layers.{i}."
-        t.update({b + "input_layernorm.weight": norm_weight(d), b + "input_layernorm.bias": rand(d, std=0.1),
-                  b + "post_attention_layernorm.weight": norm_weight(d), b + "post_attention_layernorm.bias": rand(d, std=0.1),
-                  b + "attention.query_key_value.weight": rand(3 * d, d), b + "attention.query_key_value.bias": rand(3 * d, std=0.1),
-                  b + "attention.dense.weight": rand(d, d), b + "attention.dense.bias": rand(d, std=0.1),
-                  b + "mlp.dense_h_to_4h.weight": rand(f, d), b + "mlp.dense_h_to_4h.bias": rand(f, std=0.1),
-                  b + "mlp.dense_4h_to_h.weight": rand(d, f), b + "mlp.dense_4h_to_h.bias": rand(d, std=0.1)})
-    return t
-
-
 def common(model_type, architecture, **extra):
     """A config as a checkpoint carries it: the shape plus keys that cannot change the forward pass."""
     cfg = {"architectures": [architecture], "model_type": model_type, "vocab_size": VOCAB, "hidden_size": 32,
@@ -323,7 +308,8 @@ def common(model_type, architecture, **extra):
 
 
 def folder(name, cfg, dtype="F32", shards=1):
-    weights = neox_weights(cfg) if cfg["model_type"] == "gpt_neox" else family_weights(cfg)
+    weights = (base.neox_weights(cfg["hidden_size"], cfg["intermediate_size"], cfg["num_hidden_layers"], VOCAB)
+               if cfg["model_type"] == "gpt_neox" else family_weights(cfg))
     return base.save_folder(name, cfg, weights, dtype, shards)
 
 

@@ -266,16 +266,11 @@ def neox_hidden(w, cfg, ids):
     return layer_norm(x, w["gpt_neox.final_layer_norm.weight"], w["gpt_neox.final_layer_norm.bias"], eps)
 
 
-def neox_fixture(name, dtype, parallel, rotary_pct, shards=1):
-    d, f, h = 32, 128, 4
-    cfg = {"model_type": "gpt_neox", "architectures": ["GPTNeoXForCausalLM"], "vocab_size": 64, "hidden_size": d,
-           "intermediate_size": f, "num_hidden_layers": 2, "num_attention_heads": h, "max_position_embeddings": 32,
-           "rotary_pct": rotary_pct, "rotary_emb_base": 10000, "layer_norm_eps": 1e-5, "hidden_act": "gelu",
-           "use_parallel_residual": parallel, "tie_word_embeddings": False, "bos_token_id": 0, "eos_token_id": 0}
-    t = {"gpt_neox.embed_in.weight": rand(64, d), "embed_out.weight": rand(64, d),
+def neox_weights(d, f, layers, vocab=64):
+    """GPT-NeoX's tensors: embeddings, untied head, final norm, and per layer the norms, fused q/k/v, dense and MLP."""
+    t = {"gpt_neox.embed_in.weight": rand(vocab, d), "embed_out.weight": rand(vocab, d),
          "gpt_neox.final_layer_norm.weight": norm_weight(d), "gpt_neox.final_layer_norm.bias": rand(d, std=0.1)}
-    extra = {}
-    for i in range(2):
+    for i in range(layers):
         b = f"gpt_neox.layers.{i}."
         t.update({b + "input_layernorm.weight": norm_weight(d), b + "input_layernorm.bias": rand(d, std=0.1),
                   b + "post_attention_layernorm.weight": norm_weight(d), b + "post_attention_layernorm.bias": rand(d, std=0.1),
@@ -283,6 +278,19 @@ def neox_fixture(name, dtype, parallel, rotary_pct, shards=1):
                   b + "attention.dense.weight": rand(d, d), b + "attention.dense.bias": rand(d, std=0.1),
                   b + "mlp.dense_h_to_4h.weight": rand(f, d), b + "mlp.dense_h_to_4h.bias": rand(f, std=0.1),
                   b + "mlp.dense_4h_to_h.weight": rand(d, f), b + "mlp.dense_4h_to_h.bias": rand(d, std=0.1)})
+    return t
+
+
+def neox_fixture(name, dtype, parallel, rotary_pct, shards=1):
+    d, f, h = 32, 128, 4
+    cfg = {"model_type": "gpt_neox", "architectures": ["GPTNeoXForCausalLM"], "vocab_size": 64, "hidden_size": d,
+           "intermediate_size": f, "num_hidden_layers": 2, "num_attention_heads": h, "max_position_embeddings": 32,
+           "rotary_pct": rotary_pct, "rotary_emb_base": 10000, "layer_norm_eps": 1e-5, "hidden_act": "gelu",
+           "use_parallel_residual": parallel, "tie_word_embeddings": False, "bos_token_id": 0, "eos_token_id": 0}
+    t = neox_weights(d, f, 2)
+    extra = {}
+    for i in range(2):
+        b = f"gpt_neox.layers.{i}."
         extra[b + "attention.bias"] = torch.tril(torch.ones(32, 32, dtype=torch.bool)).view(1, 1, 32, 32).to(DTYPES[dtype])
         extra[b + "attention.masked_bias"] = torch.tensor(-1e9).to(DTYPES[dtype])
         extra[b + "attention.rotary_emb.inv_freq"] = torch.ones(int(8 * rotary_pct) // 2).to(DTYPES[dtype])
