@@ -112,7 +112,7 @@ internal sealed class RealTaskData : IDisposable
         ModelTokenizer? tokenizer = null;
         Check($"policy {spec.Policy}", () =>
         {
-            HubCache.Resolve(spec.Policy); // the folder, or why an id is not in the hub cache
+            MustExist(spec.Policy);
             config = TransformerConfig.Read(Path.Combine(spec.Policy, HuggingFaceFolder.ConfigFile));
             CheckWeights(spec.Policy);
             tokenizer = ModelTokenizer.Load(spec.Policy);
@@ -127,7 +127,7 @@ internal sealed class RealTaskData : IDisposable
         else if (spec.Reward is not null)
             Check($"reward {spec.Reward}", () =>
             {
-                HubCache.Resolve(spec.Reward);
+                MustExist(spec.Reward);
                 HuggingFaceFolder.ReadRewardModelConfig(spec.Reward);
                 CheckWeights(spec.Reward);
             });
@@ -161,6 +161,15 @@ internal sealed class RealTaskData : IDisposable
                     problems.Add($"best-of-n file {file} holds {n} samples per prompt, but a method asks for best/worst of {bad}; use n: {n} or build a file with --n {bad}.");
             });
         return problems;
+    }
+
+    // A folder that exists; Tasks.Real has already taken a cached Hugging Face id as its snapshot, so an id left here is
+    // one the hub cache lacks, and the resolver says how to download it.
+    private static void MustExist(string folder)
+    {
+        if (Directory.Exists(folder)) return;
+        if (HubCache.IsId(folder)) HubCache.Resolve(folder);
+        throw new DirectoryNotFoundException("the folder does not exist.");
     }
 
     /// <summary>See <see cref="RealTaskSpec.BuildBestOfN"/>.</summary>

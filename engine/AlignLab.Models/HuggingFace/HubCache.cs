@@ -12,8 +12,12 @@ namespace AlignLab.Models.HuggingFace;
 /// </summary>
 public static partial class HubCache
 {
-    [GeneratedRegex(@"^(?<repo>[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?)(@(?<revision>[A-Za-z0-9][A-Za-z0-9._/-]*))?$")]
+    // org/name[@revision]: a bare name is taken as a (missing) folder, not as one of the Hub's few organisation-less ids.
+    [GeneratedRegex(@"^(?<repo>[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*)(@(?<revision>[A-Za-z0-9][A-Za-z0-9._/-]*))?$")]
     private static partial Regex IdPattern();
+
+    /// <summary>Whether <paramref name="text"/> is spelled as a Hugging Face id, <c>org/name[@revision]</c>.</summary>
+    public static bool IsId(string text) => IdPattern().IsMatch(text);
 
     /// <summary>The hub cache folder this process reads (see the type's summary; it need not exist).</summary>
     public static string Root

@@ -89,5 +89,9 @@ public sealed class HubCacheTests : IDisposable
         var e = Assert.Throws<DirectoryNotFoundException>(() => HubCache.Resolve("Qwen/Qwen3-0.6B@v2"));
         Assert.Equal($"'Qwen/Qwen3-0.6B@v2' is not a folder, and the Hugging Face model Qwen/Qwen3-0.6B at revision v2 is not in the hub cache {Path.Combine(_dir, "empty")} (nothing is downloaded): download it with `hf download Qwen/Qwen3-0.6B --revision v2` (or huggingface-cli download), or set HF_HUB_CACHE / HF_HOME to the cache that has it.", e.Message);
         Assert.Equal("model folder '/no/such/folder' does not exist.", Assert.Throws<DirectoryNotFoundException>(() => HubCache.Resolve("/no/such/folder")).Message);
+        // A bare name is a folder that is missing, not an id to download.
+        Assert.False(HubCache.IsId("gpt2"));
+        Assert.True(HubCache.IsId("openai-community/gpt2@main"));
+        Assert.Equal("model folder 'gpt2' does not exist.", Assert.Throws<DirectoryNotFoundException>(() => HubCache.Resolve("gpt2")).Message);
     }
 }
